@@ -1,0 +1,72 @@
+package io.github.cphsdk.auth;
+
+import io.github.cphsdk.http.HttpRequest;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * How the client proves who it is. Before every attempt (so a new signature date or a rotated token is
+ * used each time) the client hands the final request, with its method, URI, headers and body bytes, to
+ * {@link #authorize}, which returns it with the authentication headers added.
+ *
+ * <pre>{@code
+ * Credentials.token("MIIZ...")                   // X-Auth-Token, an IAM token you already have
+ * Credentials.token(() -> tokenCache.current())  // asked on every attempt
+ * }</pre>
+ *
+ * <p>Implementations must be thread-safe and must never put a secret in {@code toString()}, a log line or
+ * an exception message.
+ */
+public interface Credentials {
+
+  /**
+   * Returns {@code request} with the authentication headers added. May block (for example to fetch a
+   * token); the SDK calls it on the caller's thread for synchronous calls.
+   *
+   * @throws RuntimeException when no credentials can be produced; the call fails with it as the cause,
+   *     before anything is sent
+   */
+  HttpRequest authorize(HttpRequest request, AuthContext context);
+
+  /**
+   * The non-blocking form, used by asynchronous calls. The default runs {@link #authorize} on the calling
+   * thread, which is right for credentials that never block.
+   */
+  default CompletableFuture<HttpRequest> authorizeAsync(HttpRequest request, AuthContext context) {
+    try {
+      return CompletableFuture.completedFuture(authorize(request, context));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Called when the service answered 401 to a request these credentials authorized. Return {@code true}
+   * when fresh credentials may succeed (an expired token was dropped): the client then repeats the call
+   * once, which is safe because a 401 was not applied. The default returns {@code false}.
+   *
+   * @param errorCode the service's error code, e.g. {@code APIGW.0307}, or {@code null}
+   * @param errorMessage the service's error message, or {@code null}
+   */
+  default boolean refreshAfterUnauthorized(String errorCode, String errorMessage) {
+    return false;
+  }
+
+  /**
+   * An IAM token sent as {@code X-Auth-Token} on every request.
+   *
+   * @throws IllegalArgumentException when the token is blank or contains CR, LF or control characters
+   */
+  static Credentials token(String token) {
+    return TokenCredentials.of(token);
+  }
+
+  /**
+   * An IAM token asked from {@code supplier} before every attempt, so a rotated token is picked up. The
+   * supplier must be thread-safe and fast (it runs on the caller's thread).
+   */
+  static Credentials token(Supplier<String> supplier) {
+    return new TokenCredentials(Objects.requireNonNull(supplier, "token supplier"));
+  }
+}

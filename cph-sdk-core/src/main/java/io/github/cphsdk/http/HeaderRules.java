@@ -1,0 +1,59 @@
+package io.github.cphsdk.http;
+
+import java.util.Objects;
+
+/** Header name and value checks shared by the request builder. Values are never echoed: they may be secrets. */
+final class HeaderRules {
+  private HeaderRules() {}
+
+  static void check(String name, String value) {
+    Objects.requireNonNull(name, "header name");
+    Objects.requireNonNull(value, () -> "value of header " + printable(name));
+    if (!isToken(name)) {
+      throw new IllegalArgumentException("header name must be an HTTP token (RFC 9110), got \"" + printable(name) + "\"");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        throw new IllegalArgumentException("value of header " + name
+            + " must not contain CR, LF or other control characters (found one at index " + i + ")");
+      }
+      if (c > 0xff) {
+        throw new IllegalArgumentException("value of header " + name
+            + " must be ISO-8859-1 text (found a character above U+00FF at index " + i + ")");
+      }
+    }
+  }
+
+  static boolean isToken(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A short, printable rendering of a non-secret string for error messages. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && sb.length() < 64; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    if (s.length() > 64) {
+      sb.append("...");
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,151 @@
+package io.github.cphsdk.model;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The field rules of CPH-API section 1. Every failure is an {@link IllegalArgumentException} whose message
+ * names the JSON field, the rule and the offending value (cut short and made printable).
+ */
+final class FieldRules {
+  static final int PACKAGE_NAME_MAX = 128;
+  static final int OBJECT_PATH_MAX = 1024;
+  static final int SERVER_ID_MAX = 64;
+
+  private static final Pattern IP_SHAPED = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
+  private FieldRules() {}
+
+  static void packageName(String field, String value) {
+    required(field, value);
+    if (value.length() > PACKAGE_NAME_MAX) {
+      throw invalid(field, "must be at most " + PACKAGE_NAME_MAX + " characters (got " + value.length() + ")", value);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(isAsciiLetter(c) || isDigit(c) || c == '_' || c == '.')) {
+        throw invalid(field, "may contain only letters, digits, '_' and '.' (bad character at index " + i + ")", value);
+      }
+    }
+    if (value.indexOf('.') < 0) {
+      throw invalid(field, "must have at least two segments separated by '.', like com.example.app", value);
+    }
+    if (value.endsWith(".")) {
+      throw invalid(field, "must not end with '.'", value);
+    }
+    for (String segment : value.split("\\.", -1)) {
+      if (segment.isEmpty() || !isAsciiLetter(segment.charAt(0))) {
+        throw invalid(field, "every segment must start with a letter (segment \"" + segment + "\")", value);
+      }
+    }
+  }
+
+  static void bucketName(String field, String value) {
+    required(field, value);
+    if (value.length() < 3 || value.length() > 63) {
+      throw invalid(field, "must be 3 to 63 characters (got " + value.length() + ")", value);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || isDigit(c) || c == '-' || c == '.')) {
+        throw invalid(field, "may contain only lowercase letters, digits, '-' and '.' (bad character at index " + i + ")",
+            value);
+      }
+    }
+    char first = value.charAt(0);
+    char last = value.charAt(value.length() - 1);
+    if (first == '-' || first == '.' || last == '-' || last == '.') {
+      throw invalid(field, "must start and end with a lowercase letter or digit", value);
+    }
+    if (value.contains("..") || value.contains(".-") || value.contains("-.")) {
+      throw invalid(field, "must not contain \"..\", \".-\" or \"-.\"", value);
+    }
+    if (IP_SHAPED.matcher(value).matches()) {
+      throw invalid(field, "must not be shaped like an IP address", value);
+    }
+  }
+
+  static void objectPath(String field, String value) {
+    required(field, value);
+    if (value.length() > OBJECT_PATH_MAX) {
+      throw invalid(field, "must be at most " + OBJECT_PATH_MAX + " characters (got " + value.length() + ")", value);
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(isAsciiLetter(c) || isDigit(c) || "./-_+#=".indexOf(c) >= 0)) {
+        throw invalid(field, "may contain only A-Z a-z 0-9 and . / - _ + # = (bad character at index " + i + ")", value);
+      }
+    }
+    if (!value.endsWith(".tar") || value.endsWith("/.tar") || value.equals(".tar")) {
+      throw invalid(field, "must name a .tar file (only .tar files can be pushed)", value);
+    }
+  }
+
+  static void serverIds(String field, List<String> ids) {
+    if (ids == null || ids.isEmpty()) {
+      throw new IllegalArgumentException(field + " is required: give at least one server id");
+    }
+    Set<String> seen = new HashSet<>(ids.size() * 2);
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      String at = field + "[" + i + "]";
+      if (id == null || id.isEmpty()) {
+        throw new IllegalArgumentException(at + " must not be empty");
+      }
+      if (id.isBlank()) {
+        throw invalid(at, "must not be blank", id);
+      }
+      if (id.length() > SERVER_ID_MAX) {
+        throw invalid(at, "must be at most " + SERVER_ID_MAX + " characters (got " + id.length() + ")", id);
+      }
+      for (int k = 0; k < id.length(); k++) {
+        char c = id.charAt(k);
+        if (c <= 0x20 || c >= 0x7f) {
+          throw invalid(at, "must be printable ASCII without whitespace or control characters (bad character at index "
+              + k + ")", id);
+        }
+      }
+      if (!seen.add(id)) {
+        throw invalid(at, "must not repeat a server id given earlier in the list", id);
+      }
+    }
+  }
+
+  static void required(String field, Object value) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+  }
+
+  static IllegalArgumentException invalid(String field, String rule, String value) {
+    return new IllegalArgumentException(field + " " + rule + ", got \"" + shorten(value) + "\"");
+  }
+
+  /** At most 64 characters of the value, control and non-ASCII characters escaped. */
+  static String shorten(String value) {
+    StringBuilder sb = new StringBuilder();
+    int n = Math.min(value.length(), 64);
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c >= 0x7f) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    if (value.length() > n) {
+      sb.append("...(").append(value.length()).append(" chars)");
+    }
+    return sb.toString();
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+}

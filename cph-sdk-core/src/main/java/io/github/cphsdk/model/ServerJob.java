@@ -1,0 +1,55 @@
+package io.github.cphsdk.model;
+
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * What the service did for one server of a push: a job was started ({@link #jobId()}), or the server was
+ * rejected ({@link #errorCode()} and {@link #errorMsg()}). A rejection can arrive inside a {@code 200}
+ * answer: it is a partial failure, check {@link #accepted()}.
+ *
+ * <pre>{@code
+ * for (ServerJob job : response.jobs()) {
+ *   if (job.accepted()) {
+ *     System.out.println(job.serverId() + " -> job " + job.jobId().get());
+ *   } else {
+ *     System.out.println(job.serverId() + " rejected: " + job.errorCode().orElse("?") + " " + job.errorMsg().orElse(""));
+ *   }
+ * }
+ * }</pre>
+ */
+@Value.Immutable
+public abstract class ServerJob {
+
+  ServerJob() {}
+
+  /** A new builder, for tests and fakes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The cloud phone server id ({@code server_id}); empty when the service sent none. */
+  @Value.Default
+  public String serverId() {
+    return "";
+  }
+
+  /** The id of the job started on that server ({@code job_id}), when one was started. */
+  public abstract Optional<String> jobId();
+
+  /** The service's error code for this server ({@code error_code}), when it was rejected. */
+  public abstract Optional<String> errorCode();
+
+  /** The service's error message for this server ({@code error_msg}), when it was rejected. */
+  public abstract Optional<String> errorMsg();
+
+  /** True when a job was started and no error was reported for this server. */
+  public boolean accepted() {
+    return jobId().isPresent() && errorCode().isEmpty() && errorMsg().isEmpty();
+  }
+
+  /** Builds a {@link ServerJob}. */
+  public static final class Builder extends ImmutableServerJob.Builder {
+    Builder() {}
+  }
+}

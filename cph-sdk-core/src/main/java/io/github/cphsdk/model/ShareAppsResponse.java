@@ -1,0 +1,62 @@
+package io.github.cphsdk.model;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.immutables.value.Value;
+
+/**
+ * The answer to a push: the request id and one {@link ServerJob} per server. A {@code 200} answer may
+ * still reject some servers; {@link #rejected()} lists them.
+ *
+ * <pre>{@code
+ * ShareAppsResponse response = client.shareApps(request);
+ * System.out.println("request " + response.requestId() + ": " + response.accepted().size() + " jobs started");
+ * response.rejected().forEach(job -> System.out.println(job.serverId() + ": " + job.errorMsg().orElse("")));
+ * }</pre>
+ */
+@Value.Immutable
+public abstract class ShareAppsResponse {
+
+  ShareAppsResponse() {}
+
+  /** A new builder, for tests and fakes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The request id ({@code request_id} of the body, else the {@code X-Request-Id} header); empty when the
+   * answer carried neither. Use it to list the jobs of this push.
+   */
+  @Value.Default
+  public String requestId() {
+    return "";
+  }
+
+  /** One entry per server, in the order the service listed them; empty when it listed none. */
+  public abstract List<ServerJob> jobs();
+
+  /** The servers on which a job was started. */
+  @Value.Derived
+  @Value.Auxiliary
+  public List<ServerJob> accepted() {
+    return jobs().stream().filter(ServerJob::accepted).collect(Collectors.toUnmodifiableList());
+  }
+
+  /** The servers the service rejected (an error code or message, or no job id). */
+  @Value.Derived
+  @Value.Auxiliary
+  public List<ServerJob> rejected() {
+    return jobs().stream().filter(j -> !j.accepted()).collect(Collectors.toUnmodifiableList());
+  }
+
+  /** True when every listed server got a job. */
+  public boolean allAccepted() {
+    return rejected().isEmpty();
+  }
+
+  /** Builds a {@link ShareAppsResponse}. */
+  public static final class Builder extends ImmutableShareAppsResponse.Builder {
+    Builder() {}
+  }
+}

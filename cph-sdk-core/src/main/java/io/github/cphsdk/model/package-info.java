@@ -1,0 +1,23 @@
+/**
+ * Immutable values of the CPH API: {@link io.github.cphsdk.model.ShareAppsRequest} (validated when built),
+ * {@link io.github.cphsdk.model.ShareAppsResponse} and {@link io.github.cphsdk.model.ServerJob}.
+ *
+ * <pre>{@code
+ * ShareAppsRequest request = ShareAppsRequest.builder()
+ *     .packageName("com.example.game")
+ *     .bucketName("my-bucket")
+ *     .objectPath("apps/game.tar")
+ *     .addServerIds("1234567b8bab40ffb711234cb80d0234")
+ *     .build();
+ * }</pre>
+ */
+@Value.Style(
+    visibility = Value.Style.ImplementationVisibility.PACKAGE,
+    overshadowImplementation = true,
+    builderVisibility = Value.Style.BuilderVisibility.PUBLIC,
+    validationMethod = Value.Style.ValidationMethod.NONE,
+    jdkOnly = true,
+    defaults = @Value.Immutable(copy = false, prehash = false))
+package io.github.cphsdk.model;
+
+import org.immutables.value.Value;
