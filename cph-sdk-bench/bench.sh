@@ -4,6 +4,7 @@
 #   cph-sdk-bench/bench.sh side [--quick | options]   side-by-side harness (io.github.cphsdk.bench.SideBySide)
 #   cph-sdk-bench/bench.sh jmh [JMH options]          JMH microbenchmarks, e.g. -prof gc
 #   cph-sdk-bench/bench.sh stub [port]                the stub server alone
+# JAVA_OPTS adds JVM options to the harness (e.g. a JFR recording).
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
 cpfile="$dir/target/classpath-all.txt"
@@ -15,7 +16,7 @@ cp="$dir/target/classes:$(cat "$cpfile")"
 what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
-  side) exec java -Xms512m -Xmx512m -Dbench.dir="$dir" -cp "$cp" io.github.cphsdk.bench.SideBySide "$@" ;;
+  side) exec java -Xms512m -Xmx512m ${JAVA_OPTS:-} -Dbench.dir="$dir" -cp "$cp" io.github.cphsdk.bench.SideBySide "$@" ;;
   jmh)  exec java -cp "$cp" org.openjdk.jmh.Main "$@" ;;
   stub) exec java -Dsun.net.httpserver.nodelay=true -cp "$cp" io.github.cphsdk.bench.StubServer "$@" ;;
   *) sed -n '2,7p' "$0" >&2; exit 2 ;;

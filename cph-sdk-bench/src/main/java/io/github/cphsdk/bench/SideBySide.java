@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Options: {@code --quick}, {@code --rounds N}, {@code --calls N} (sequential calls per round),
  * {@code --seconds S} (per throughput round), {@code --concurrency 1,16,64,256}, {@code --cold-runs N},
- * {@code --phases seq,tput,scale,cold,jars}, {@code --stub-threads N}, {@code --out FILE}.
+ * {@code --phases seq,tput,scale,cold,jars}, {@code --clients ours-token,ours-aksk,official,bare-default,bare-direct}
+ * (a subset, e.g. to profile one), {@code --stub-threads N}, {@code --out FILE}.
  */
 public final class SideBySide {
   private static final PrintStream OUT = System.out;
@@ -47,6 +48,7 @@ public final class SideBySide {
   private int coldRuns = 5;
   private int stubThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
   private List<String> phases = List.of("seq", "tput", "scale", "cold", "jars");
+  private List<String> clients = List.of("ours-token", "ours-aksk", "official", "bare-default", "bare-direct");
   private Path benchDir;
   private Path out;
 
@@ -96,6 +98,9 @@ public final class SideBySide {
         case "--phases":
           phases = List.of(args[++i].split(","));
           break;
+        case "--clients":
+          clients = List.of(args[++i].split(","));
+          break;
         case "--out":
           out = Path.of(args[++i]);
           break;
@@ -125,13 +130,11 @@ public final class SideBySide {
       List<Map.Entry<String, String>> headers = OursContender.capturedHeaders(OursContender.bestCredentials());
       Contender bareDefault = BareJdkContender.defaultExecutor(port, headers);
       Contender bareDirect = BareJdkContender.directExecutor(port, headers);
-      seq.add(oursToken);
-      if (oursAkSk != null) {
-        seq.add(oursAkSk);
-      }
-      seq.add(official);
-      seq.add(bareDefault);
-      seq.add(bareDirect);
+      addIf(seq, "ours-token", oursToken);
+      addIf(seq, "ours-aksk", oursAkSk);
+      addIf(seq, "official", official);
+      addIf(seq, "bare-default", bareDefault);
+      addIf(seq, "bare-direct", bareDirect);
       Contender ours = oursAkSk != null ? oursAkSk : oursToken;
       line("- bare JDK sends the headers our client sent with " + (oursAkSk != null ? "AK/SK" : "a token")
           + ": " + headers.stream().map(Map.Entry::getKey).reduce((a, b) -> a + ", " + b).orElse(""));
@@ -145,7 +148,13 @@ public final class SideBySide {
         throughput(seq, ours, official);
       }
       if (phases.contains("scale")) {
-        scaling(List.of(ours, official, bareDirect));
+        List<Contender> scaled = new ArrayList<>();
+        for (Contender c : List.of(ours, official, bareDirect)) {
+          if (seq.contains(c)) {
+            scaled.add(c);
+          }
+        }
+        scaling(scaled, ours, official);
       }
       for (Contender c : seq) {
         c.close();
@@ -276,7 +285,7 @@ public final class SideBySide {
     line("");
   }
 
-  private void scaling(List<Contender> contenders) {
+  private void scaling(List<Contender> contenders, Contender ours, Contender official) {
     int[] sizes = {1, 20, 100};
     int n = Math.max(50, calls / 2);
     progress("server ids per push: " + Arrays.toString(sizes) + ", " + rounds + " rounds x " + n + " calls");
@@ -303,7 +312,7 @@ public final class SideBySide {
       head.append(' ').append(c.name()).append(" |");
       rule.append("---:|");
     }
-    line(head.append(" ").append(contenders.get(0).name()).append(" / official |").toString());
+    line(head.append(" ").append(ours.name()).append(" / official |").toString());
     line(rule.append("---:|").toString());
     for (int size : sizes) {
       StringBuilder row = new StringBuilder("| " + size + " | " + Fixtures.body(size).length + " | "
@@ -311,8 +320,8 @@ public final class SideBySide {
       for (Contender c : contenders) {
         row.append(' ').append(Stats.num(med(medians.get(c.name() + "@" + size)))).append(" |");
       }
-      row.append(' ').append(Stats.ratio(med(medians.get(contenders.get(0).name() + "@" + size)),
-          med(medians.get(contenders.get(1).name() + "@" + size)))).append(" |");
+      row.append(' ').append(Stats.ratio(med(medians.get(ours.name() + "@" + size)),
+          med(medians.get(official.name() + "@" + size)))).append(" |");
       line(row.toString());
     }
     line("");
@@ -486,6 +495,12 @@ public final class SideBySide {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private void addIf(List<Contender> list, String key, Contender c) {
+    if (c != null && clients.contains(key)) {
+      list.add(c);
+    }
+  }
 
   private static <T> List<T> rotate(List<T> list, int by) {
     List<T> r = new ArrayList<>(list.size());

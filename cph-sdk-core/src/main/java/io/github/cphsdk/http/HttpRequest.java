@@ -82,6 +82,11 @@ public final class HttpRequest {
     return body.length == 0 ? body : body.clone();
   }
 
+  /** The body itself, for transports of this package: they only read it. */
+  byte[] bodyBytes() {
+    return body;
+  }
+
   /** The body length in bytes, sent as {@code Content-Length}. */
   public int bodyLength() {
     return body.length;

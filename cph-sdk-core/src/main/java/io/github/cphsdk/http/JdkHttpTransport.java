@@ -1,5 +1,6 @@
 package io.github.cphsdk.http;
 
+import io.github.cphsdk.internal.Watchdog;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -14,15 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -44,9 +43,10 @@ import javax.net.ssl.SSLHandshakeException;
  */
 public final class JdkHttpTransport implements HttpTransport {
   /** Headers java.net.http sets itself and refuses to take from callers. */
-  private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
+  private static final String[] RESTRICTED = {"host", "content-length", "connection", "expect", "upgrade"};
 
   private final HttpClient client;
+  private final Watchdog watchdog = new Watchdog("cph-sdk-http-timeouts");
 
   /** A transport with a 10-second connect timeout and the JDK's default TLS settings. */
   public JdkHttpTransport() {
@@ -73,60 +73,94 @@ public final class JdkHttpTransport implements HttpTransport {
     this.client = b.build();
   }
 
+  /**
+   * Sends on the calling thread with {@code HttpClient.send}, which (unlike {@code sendAsync}) completes
+   * without a hop through the common pool. java.net.http's own timeout ends at the response headers, so a
+   * watchdog bounds the body too: at {@link HttpRequest#timeout()} after the start it aborts the exchange.
+   */
   @Override
   public HttpResponse execute(HttpRequest request) throws IOException {
-    CompletableFuture<HttpResponse> future = send(request);
+    Exchange exchange = new Exchange(request, watchdog);
+    java.net.http.HttpRequest jdkRequest = toJdk(request);
+    exchange.arm();
     try {
-      return future.get(request.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new HttpTransportException(HttpTransportException.Kind.RESPONSE_TIMEOUT,
-          "no complete answer within " + request.timeout().toMillis() + " ms from " + request.uri().getHost(), e);
+      client.send(jdkRequest, exchange);
     } catch (InterruptedException e) {
-      future.cancel(true);
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       InterruptedIOException ie = new InterruptedIOException("interrupted while waiting for " + request.uri().getHost());
       ie.initCause(e);
       throw ie;
-    } catch (ExecutionException e) {
-      throw classify(unwrap(e.getCause()), request);
+    } catch (IOException | RuntimeException e) {
+      exchange.disarm();
+      // our own verdict (time up, unusable answer) wins over the copy send() makes of it
+      Throwable own = exchange.failure;
+      throw own instanceof IOException ? (IOException) own : classify(e, request);
     }
+    HttpResponse response = exchange.getNow(null);
+    if (response == null) { // cannot happen: send() returns only after the body subscriber finished
+      throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
+          "exchange with " + request.uri().getHost() + " ended without an answer", null);
+    }
+    return response;
   }
 
+  /**
+   * Sends with {@code sendAsync}. The returned future completes on the selector thread the moment the body
+   * subscriber has the whole answer (the future {@code sendAsync} returns would complete one hop later, on
+   * the common pool); failures still arrive through that future. A watchdog bounds the whole exchange.
+   */
   @Override
   public CompletableFuture<HttpResponse> executeAsync(HttpRequest request) {
-    CompletableFuture<HttpResponse> sent = send(request);
-    CompletableFuture<HttpResponse> result = new CompletableFuture<>() {
-      @Override
-      public boolean cancel(boolean mayInterruptIfRunning) {
-        sent.cancel(mayInterruptIfRunning);
-        return super.cancel(mayInterruptIfRunning);
-      }
-    };
-    sent.whenComplete((response, error) -> {
-      if (error == null) {
-        result.complete(response);
-      } else if (!(unwrap(error) instanceof CancellationException)) {
-        result.completeExceptionally(classify(unwrap(error), request));
+    Exchange exchange = new Exchange(request, watchdog);
+    java.net.http.HttpRequest jdkRequest = toJdk(request);
+    exchange.arm();
+    CompletableFuture<?> sent;
+    try {
+      sent = client.sendAsync(jdkRequest, exchange);
+    } catch (RuntimeException e) {
+      exchange.disarm();
+      throw e;
+    }
+    exchange.sent = sent;
+    sent.whenComplete((ignored, error) -> {
+      if (error != null) {
+        Throwable cause = unwrap(error);
+        if (!(cause instanceof CancellationException)) {
+          exchange.fail(classify(cause, request));
+        }
       }
     });
-    return result;
+    if (exchange.isCancelled()) {
+      sent.cancel(true);
+    }
+    return exchange;
   }
 
-  private CompletableFuture<HttpResponse> send(HttpRequest request) {
+  private static java.net.http.HttpRequest toJdk(HttpRequest request) {
     java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.uri())
         .timeout(request.timeout())
         .method(request.method(), request.bodyLength() == 0
             ? java.net.http.HttpRequest.BodyPublishers.noBody()
-            : java.net.http.HttpRequest.BodyPublishers.ofByteArray(request.body()));
-    for (Map.Entry<String, String> h : request.headers()) {
-      if (!RESTRICTED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+            : java.net.http.HttpRequest.BodyPublishers.ofByteArray(request.bodyBytes()));
+    List<Map.Entry<String, String>> headers = request.headers();
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      Map.Entry<String, String> h = headers.get(i);
+      if (!restricted(h.getKey())) {
         b.header(h.getKey(), h.getValue());
       }
     }
-    long limit = request.maxResponseBytes();
-    return client.sendAsync(b.build(), info -> new BoundedBody(limit))
-        .thenApply(r -> HttpResponse.of(r.statusCode(), r.headers().map(), r.body().bytes, r.body().truncated));
+    return b.build();
+  }
+
+  /** Whether java.net.http sets this header itself (case-insensitive, without allocating). */
+  private static boolean restricted(String name) {
+    for (String r : RESTRICTED) {
+      if (r.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Maps a java.net.http failure onto how far the exchange got. */
@@ -167,9 +201,13 @@ public final class JdkHttpTransport implements HttpTransport {
     return t;
   }
 
-  /** Releases the HTTP client on Java 21+, where {@code HttpClient} is {@link AutoCloseable}. */
+  /**
+   * Stops the watchdog thread and releases the HTTP client on Java 21+, where {@code HttpClient} is
+   * {@link AutoCloseable}. Exchanges started afterwards are no longer bounded by the watchdog.
+   */
   @Override
   public void close() {
+    watchdog.close();
     Object c = client;
     if (c instanceof AutoCloseable) {
       try {
@@ -185,43 +223,146 @@ public final class JdkHttpTransport implements HttpTransport {
     return "JdkHttpTransport";
   }
 
-  /** The kept bytes of an answer and whether more were dropped. */
-  private static final class Body {
-    final byte[] bytes;
-    final boolean truncated;
+  /**
+   * One exchange: the body handler java.net.http asks for a subscriber, and the future the SDK waits on.
+   * Completes with the answer when the body ends (or reaches the limit) and with the classified failure
+   * when the exchange fails or its time is up. Cancelling it aborts the exchange.
+   */
+  private static final class Exchange extends CompletableFuture<HttpResponse>
+      implements java.net.http.HttpResponse.BodyHandler<Void> {
+    private final HttpRequest request;
+    private final Watchdog watchdog;
+    private volatile Watchdog.Timeout timeout;
+    private volatile BoundedBody body;
+    volatile CompletableFuture<?> sent;
+    /** Why the exchange failed, once it has. */
+    volatile Throwable failure;
 
-    Body(byte[] bytes, boolean truncated) {
-      this.bytes = bytes;
-      this.truncated = truncated;
+    Exchange(HttpRequest request, Watchdog watchdog) {
+      this.request = request;
+      this.watchdog = watchdog;
+    }
+
+    void arm() {
+      try {
+        timeout = watchdog.arm(request.timeout().toNanos(), this::expire);
+      } catch (RejectedExecutionException closed) {
+        // the transport is closed: java.net.http's own timeout still bounds the wait for the headers
+      }
+    }
+
+    void disarm() {
+      Watchdog.Timeout t = timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
+    }
+
+    private HttpTransportException timeoutException() {
+      return new HttpTransportException(HttpTransportException.Kind.RESPONSE_TIMEOUT, "no complete answer within "
+          + request.timeout().toMillis() + " ms from " + request.uri().getHost(), null);
+    }
+
+    /** The watchdog's task: the time is up. */
+    private void expire() {
+      if (isDone()) {
+        return;
+      }
+      fail(timeoutException());
+      abort(new HttpTimeoutException("no complete answer within " + request.timeout().toMillis() + " ms"));
+    }
+
+    private void abort(Throwable why) {
+      BoundedBody b = body;
+      if (b != null) {
+        b.abort(why);
+      }
+      CompletableFuture<?> s = sent;
+      if (s != null) {
+        s.cancel(true);
+      }
+    }
+
+    @Override
+    public java.net.http.HttpResponse.BodySubscriber<Void> apply(java.net.http.HttpResponse.ResponseInfo info) {
+      BoundedBody b = new BoundedBody(this, info, request.maxResponseBytes());
+      body = b;
+      if (isDone()) { // timed out or cancelled while waiting for the headers
+        b.abort(new HttpTimeoutException("exchange ended before the body"));
+      }
+      return b;
+    }
+
+    void succeed(HttpResponse response) {
+      disarm();
+      complete(response);
+    }
+
+    void fail(Throwable error) {
+      disarm();
+      if (!isDone()) {
+        failure = error;
+      }
+      completeExceptionally(error);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      disarm();
+      abort(new CancellationException("exchange cancelled"));
+      return cancelled;
     }
   }
 
-  /** Collects at most {@code limit} bytes; past it cancels the stream (the connection is not reused). */
-  private static final class BoundedBody implements java.net.http.HttpResponse.BodySubscriber<Body> {
+  /**
+   * Collects at most {@code limit} bytes and completes the exchange with the answer; past the limit it
+   * cancels the stream (the connection is not reused).
+   */
+  private static final class BoundedBody implements java.net.http.HttpResponse.BodySubscriber<Void> {
+    private final Exchange exchange;
+    private final java.net.http.HttpResponse.ResponseInfo info;
     private final long limit;
-    private final CompletableFuture<Body> result = new CompletableFuture<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final List<ByteBuffer> parts = new ArrayList<>(4);
     private long size;
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
+    private volatile boolean aborted;
 
-    BoundedBody(long limit) {
+    BoundedBody(Exchange exchange, java.net.http.HttpResponse.ResponseInfo info, long limit) {
+      this.exchange = exchange;
+      this.info = info;
       this.limit = limit;
     }
 
     @Override
-    public CompletionStage<Body> getBody() {
-      return result;
+    public CompletionStage<Void> getBody() {
+      return done;
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
       this.subscription = s;
+      if (aborted) {
+        s.cancel();
+        return;
+      }
       s.request(Long.MAX_VALUE);
+    }
+
+    /** Stops reading and fails the body (the send unblocks with {@code why}); safe from any thread. */
+    void abort(Throwable why) {
+      aborted = true;
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+      done.completeExceptionally(why);
     }
 
     @Override
     public void onNext(List<ByteBuffer> items) {
-      if (result.isDone()) {
+      if (done.isDone()) {
         return;
       }
       for (ByteBuffer b : items) {
@@ -233,7 +374,7 @@ public final class JdkHttpTransport implements HttpTransport {
           parts.add(head);
           size += keep;
           subscription.cancel();
-          result.complete(new Body(join(), true));
+          finish(true);
           return;
         }
         parts.add(b);
@@ -243,12 +384,31 @@ public final class JdkHttpTransport implements HttpTransport {
 
     @Override
     public void onError(Throwable t) {
-      result.completeExceptionally(t);
+      done.completeExceptionally(t);
     }
 
     @Override
     public void onComplete() {
-      result.complete(new Body(join(), false));
+      finish(false);
+    }
+
+    private void finish(boolean truncated) {
+      if (done.isDone()) {
+        return;
+      }
+      HttpResponse response;
+      try {
+        response = HttpResponse.of(info.statusCode(), info.headers().map(), join(), truncated);
+      } catch (RuntimeException e) {
+        HttpTransportException unusable = new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
+            "unusable answer: " + e.getMessage(), e);
+        done.completeExceptionally(unusable);
+        exchange.fail(unusable);
+        return;
+      }
+      // the exchange first: a synchronous send() returns as soon as done completes
+      exchange.succeed(response);
+      done.complete(null);
     }
 
     private byte[] join() {

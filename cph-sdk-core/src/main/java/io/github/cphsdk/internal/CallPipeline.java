@@ -176,7 +176,7 @@ public final class CallPipeline implements AutoCloseable {
       AtomicBoolean sent = new AtomicBoolean();
       long start = timing.nanoTime();
       try {
-        timer = timing.schedule(() -> {
+        timer = timing.timeout(() -> {
           if (settled.compareAndSet(false, true)) {
             Future<?> f = inFlight;
             if (f != null) {

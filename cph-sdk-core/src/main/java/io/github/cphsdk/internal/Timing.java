@@ -25,6 +25,14 @@ public interface Timing extends AutoCloseable {
   /** Runs {@code task} once after {@code delay} without holding a thread while waiting. */
   Future<?> schedule(Runnable task, Duration delay);
 
+  /**
+   * Like {@link #schedule}, for timeouts: tasks that are nearly always cancelled before they run. The real
+   * implementation arms a {@link Watchdog} (no thread wake-up per call); the default just schedules.
+   */
+  default Future<?> timeout(Runnable task, Duration delay) {
+    return schedule(task, delay);
+  }
+
   /** Stops the timer thread, if one was started. */
   @Override
   void close();
@@ -34,8 +42,9 @@ public interface Timing extends AutoCloseable {
     return new SystemTiming();
   }
 
-  /** The real clocks and a lazily started daemon scheduler. */
+  /** The real clocks, a lazily started daemon scheduler and a watchdog for timeouts. */
   final class SystemTiming implements Timing {
+    private final Watchdog watchdog = new Watchdog("cph-sdk-timeouts");
     private volatile ScheduledThreadPoolExecutor scheduler;
     private volatile boolean closed;
 
@@ -60,6 +69,11 @@ public interface Timing extends AutoCloseable {
     @Override
     public Future<?> schedule(Runnable task, Duration delay) {
       return scheduler().schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public Future<?> timeout(Runnable task, Duration delay) {
+      return watchdog.arm(delay.toNanos(), task);
     }
 
     private ScheduledThreadPoolExecutor scheduler() {
@@ -88,6 +102,7 @@ public interface Timing extends AutoCloseable {
     @Override
     public synchronized void close() {
       closed = true;
+      watchdog.close();
       if (scheduler != null) {
         scheduler.shutdownNow();
       }

@@ -1,0 +1,131 @@
+package io.github.cphsdk.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class JdkHttpTransportTest {
+  MockWebServer server;
+  JdkHttpTransport transport;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new MockWebServer();
+    server.start(InetAddress.getByName("127.0.0.1"), 0);
+    transport = new JdkHttpTransport(Duration.ofSeconds(5), null);
+  }
+
+  @AfterEach
+  void stop() {
+    transport.close();
+    server.close();
+  }
+
+  private HttpRequest.Builder post(String body) {
+    return HttpRequest.builder("POST", server.url("/v1/p/cloud-phone/phones/share-apps").uri())
+        .header("Content-Type", "application/json")
+        .header("X-Auth-Token", "secret")
+        .body(body.getBytes(StandardCharsets.UTF_8))
+        .timeout(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void syncExchangeSendsHeadersAndBodyAndReturnsTheWholeAnswer() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("X-Request-Id", "rid").body("{\"ok\":1}").build());
+    HttpResponse r = transport.execute(post("{\"a\":1}").build());
+    assertEquals(200, r.statusCode());
+    assertEquals("rid", r.header("x-request-id").orElseThrow());
+    assertEquals("{\"ok\":1}", r.bodyAsString());
+    assertFalse(r.bodyTruncated());
+    RecordedRequest seen = server.takeRequest();
+    assertEquals("POST", seen.getMethod());
+    assertEquals("secret", seen.getHeaders().get("X-Auth-Token"));
+    assertEquals("{\"a\":1}", seen.getBody().utf8());
+  }
+
+  @Test
+  void asyncExchangeReturnsTheWholeAnswer() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3").body("slow down").build());
+    HttpResponse r = transport.executeAsync(post("{}").build()).get(10, TimeUnit.SECONDS);
+    assertEquals(429, r.statusCode());
+    assertEquals("3", r.header("Retry-After").orElseThrow());
+    assertEquals("slow down", r.bodyAsString());
+  }
+
+  @Test
+  void answersPastTheLimitAreCutAndMarkedBothWays() throws Exception {
+    String big = "x".repeat(5000);
+    server.enqueue(new MockResponse.Builder().code(200).body(big).build());
+    server.enqueue(new MockResponse.Builder().code(200).body(big).build());
+    HttpResponse sync = transport.execute(post("{}").maxResponseBytes(1000).build());
+    HttpResponse async = transport.executeAsync(post("{}").maxResponseBytes(1000).build()).get(10, TimeUnit.SECONDS);
+    for (HttpResponse r : new HttpResponse[] {sync, async}) {
+      assertTrue(r.bodyTruncated());
+      assertArrayEquals(big.substring(0, 1000).getBytes(StandardCharsets.US_ASCII), r.body());
+    }
+  }
+
+  /** java.net.http's own timeout ends at the headers; a body that stalls must still end the exchange. */
+  @Test
+  void aStalledBodyEndsTheSyncExchangeWithAResponseTimeout() {
+    server.enqueue(new MockResponse.Builder().code(200).body("{\"late\":true}").bodyDelay(30, TimeUnit.SECONDS).build());
+    HttpTransportException e = assertThrows(HttpTransportException.class,
+        () -> transport.execute(post("{}").timeout(Duration.ofMillis(300)).build()));
+    assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
+  }
+
+  @Test
+  void aStalledBodyEndsTheAsyncExchangeWithAResponseTimeout() {
+    server.enqueue(new MockResponse.Builder().code(200).body("{\"late\":true}").bodyDelay(30, TimeUnit.SECONDS).build());
+    CompletableFuture<HttpResponse> f = transport.executeAsync(post("{}").timeout(Duration.ofMillis(300)).build());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
+    HttpTransportException cause = assertInstanceOf(HttpTransportException.class, e.getCause());
+    assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, cause.kind());
+  }
+
+  @Test
+  void noAnswerAtAllIsAResponseTimeoutToo() {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(30, TimeUnit.SECONDS).build());
+    HttpTransportException e = assertThrows(HttpTransportException.class,
+        () -> transport.execute(post("{}").timeout(Duration.ofMillis(300)).build()));
+    assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
+  }
+
+  @Test
+  void aClosedPortIsAConnectFailure() throws Exception {
+    int port = server.getPort();
+    server.close();
+    HttpRequest request = HttpRequest.builder("POST", java.net.URI.create("http://127.0.0.1:" + port + "/x"))
+        .body(new byte[] {'{', '}'}).build();
+    HttpTransportException e = assertThrows(HttpTransportException.class, () -> transport.execute(request));
+    assertEquals(HttpTransportException.Kind.CONNECT_FAILED, e.kind());
+    ExecutionException ae = assertThrows(ExecutionException.class,
+        () -> transport.executeAsync(request).get(10, TimeUnit.SECONDS));
+    assertEquals(HttpTransportException.Kind.CONNECT_FAILED, ((HttpTransportException) ae.getCause()).kind());
+  }
+
+  @Test
+  void cancellingTheAsyncFutureEndsItAtOnce() {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(30, TimeUnit.SECONDS).build());
+    CompletableFuture<HttpResponse> f = transport.executeAsync(post("{}").build());
+    assertTrue(f.cancel(true));
+    assertTrue(f.isCancelled());
+  }
+}

@@ -1,0 +1,99 @@
+package io.github.cphsdk.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WatchdogTest {
+  private static final long MS = 1_000_000L;
+  private final Watchdog watchdog = new Watchdog("test-watchdog");
+
+  @AfterEach
+  void close() {
+    watchdog.close();
+  }
+
+  @Test
+  void anArmedTimeoutRunsItsTaskAndCompletes() throws Exception {
+    CountDownLatch ran = new CountDownLatch(1);
+    Watchdog.Timeout t = watchdog.arm(20 * MS, ran::countDown);
+    assertTrue(ran.await(10, TimeUnit.SECONDS), "the task never ran");
+    t.get(10, TimeUnit.SECONDS);
+    assertFalse(t.cancel(false), "a fired timeout cannot be cancelled");
+  }
+
+  @Test
+  void aCancelledTimeoutNeverRuns() throws Exception {
+    AtomicBoolean cancelledRan = new AtomicBoolean();
+    Watchdog.Timeout cancelled = watchdog.arm(10 * MS, () -> cancelledRan.set(true));
+    assertTrue(cancelled.cancel(false));
+    CountDownLatch later = new CountDownLatch(1);
+    watchdog.arm(60 * MS, later::countDown); // due after the cancelled one was
+    assertTrue(later.await(10, TimeUnit.SECONDS));
+    assertFalse(cancelledRan.get());
+    assertTrue(cancelled.isCancelled());
+  }
+
+  @Test
+  void anEarlierDeadlineWakesTheThreadSleepingTowardsALaterOne() throws Exception {
+    watchdog.arm(TimeUnit.HOURS.toNanos(1), () -> { });
+    Thread.yield();
+    CountDownLatch soon = new CountDownLatch(1);
+    watchdog.arm(10 * MS, soon::countDown);
+    assertTrue(soon.await(10, TimeUnit.SECONDS), "the earlier timeout waited for the later one");
+  }
+
+  @Test
+  void manyTimeoutsFireEachOnceWhatEverTheirOrder() throws Exception {
+    int n = 200;
+    CountDownLatch all = new CountDownLatch(n);
+    AtomicBoolean twice = new AtomicBoolean();
+    for (int i = 0; i < n; i++) {
+      AtomicBoolean once = new AtomicBoolean();
+      watchdog.arm(((i * 7919L) % 50) * MS, () -> {
+        if (!once.compareAndSet(false, true)) {
+          twice.set(true);
+        }
+        all.countDown();
+      });
+    }
+    assertTrue(all.await(10, TimeUnit.SECONDS));
+    assertFalse(twice.get());
+  }
+
+  @Test
+  void aThrowingTaskDoesNotStopTheWatchdog() throws Exception {
+    watchdog.arm(1 * MS, () -> {
+      throw new IllegalStateException("boom");
+    });
+    CountDownLatch next = new CountDownLatch(1);
+    watchdog.arm(20 * MS, next::countDown);
+    assertTrue(next.await(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void closeDisarmsEverythingStopsTheThreadAndRefusesNewTimeouts() throws Exception {
+    AtomicBoolean ran = new AtomicBoolean();
+    watchdog.arm(30 * MS, () -> ran.set(true));
+    watchdog.close();
+    assertThrows(RejectedExecutionException.class, () -> watchdog.arm(1, () -> { }));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (threadAlive() && System.nanoTime() < end) {
+      Thread.sleep(5);
+    }
+    assertFalse(threadAlive(), "the watchdog thread outlived close()");
+    Thread.sleep(60);
+    assertFalse(ran.get());
+  }
+
+  private static boolean threadAlive() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("test-watchdog") && t.isAlive());
+  }
+}
