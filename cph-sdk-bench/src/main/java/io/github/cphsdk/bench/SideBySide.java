@@ -42,7 +42,7 @@ public final class SideBySide {
   // settings
   private int rounds = 5;
   private int calls = 2000;
-  private int warmupCalls = 3000;
+  private int warmupCalls = 10000;
   private double seconds = 1.5;
   private int[] concurrency = {1, 16, 64, 256};
   private int coldRuns = 5;
@@ -202,15 +202,19 @@ public final class SideBySide {
     progress("sequential latency: " + rounds + " rounds x " + calls + " calls");
     Map<Contender, List<Double>> medians = new LinkedHashMap<>();
     Map<Contender, List<Double>> p90s = new LinkedHashMap<>();
+    Map<Contender, List<Double>> cpus = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
       for (Contender c : rotate(contenders, r)) {
         if (failures.containsKey(c.name())) {
           continue;
         }
         try {
+          long cpu0 = processCpuNanos();
           double[] us = timeCalls(c, calls, 2);
+          long cpu1 = processCpuNanos();
           medians.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.median(us));
           p90s.computeIfAbsent(c, k -> new ArrayList<>()).add(Stats.quantile(us, 0.9));
+          cpus.computeIfAbsent(c, k -> new ArrayList<>()).add(cpu0 < 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / calls);
         } catch (Exception e) {
           fail(c, e);
         }
@@ -218,18 +222,20 @@ public final class SideBySide {
     }
     line("## Sequential push, one client, 2 server ids (µs per call; median over rounds)");
     line("");
-    line("| client | median µs | p90 µs | " + ours.name() + " / this |");
-    line("|---|---:|---:|---:|");
+    line("| client | median µs | p90 µs | " + ours.name() + " / this | client CPU µs per call |");
+    line("|---|---:|---:|---:|---:|");
     double oursMedian = med(medians.get(ours));
     for (Contender c : contenders) {
       double m = med(medians.get(c));
       line("| " + c.name() + " | " + Stats.num(m) + " | " + Stats.num(med(p90s.get(c))) + " | "
-          + Stats.ratio(oursMedian, m) + " |");
+          + Stats.ratio(oursMedian, m) + " | " + Stats.num(med(cpus.get(c))) + " |");
     }
     line("");
     line("- " + ours.name() + " / official SDK = **" + Stats.ratio(oursMedian, med(medians.get(official)))
         + "** (goal <= 0.85x); " + ours.name() + " / bare JDK direct = **"
         + Stats.ratio(oursMedian, med(medians.get(bareDirect))) + "** (goal <= 1.10x)");
+    line("- client CPU: CPU time of the harness JVM's Java threads per call (JIT and GC threads and the stub"
+        + " excluded); it depends far less on how busy the machine is than the latencies do.");
     line("");
   }
 
@@ -526,6 +532,27 @@ public final class SideBySide {
 
   private static void progress(String s) {
     System.err.println("... " + s);
+  }
+
+  /**
+   * CPU time of this JVM's Java threads (the caller, HTTP selector and pool threads), or -1 when the
+   * platform does not say. JIT compiler and GC threads are not Java threads, so their bursts (C2 can take
+   * many seconds to settle java.net.http on a busy machine) do not pollute the per-call figure. Threads
+   * that ended in between are missed; the clients keep theirs alive.
+   */
+  private static long processCpuNanos() {
+    java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
+    if (!b.isThreadCpuTimeSupported()) {
+      return -1;
+    }
+    long sum = 0;
+    for (long id : b.getAllThreadIds()) {
+      long c = b.getThreadCpuTime(id);
+      if (c > 0) {
+        sum += c;
+      }
+    }
+    return sum;
   }
 
   private static String loadAverage() {

@@ -122,6 +122,69 @@ class JdkHttpTransportTest {
   }
 
   @Test
+  void asyncExchangesRunConcurrentlyAndEachGetsItsOwnAnswer() throws Exception {
+    int n = 12;
+    for (int i = 0; i < n; i++) {
+      server.enqueue(new MockResponse.Builder().code(200).body("answer").build());
+    }
+    java.util.List<CompletableFuture<HttpResponse>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(transport.executeAsync(post("{\"i\":" + i + "}").build()));
+    }
+    for (CompletableFuture<HttpResponse> f : all) {
+      assertEquals("answer", f.get(10, TimeUnit.SECONDS).bodyAsString());
+    }
+    java.util.Set<String> bodies = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      bodies.add(server.takeRequest().getBody().utf8());
+    }
+    assertEquals(n, bodies.size(), "every request went out once");
+  }
+
+  @Test
+  void aCancelledExchangeFreesItsWorkerForTheNextOne() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(30, TimeUnit.SECONDS).build());
+    CompletableFuture<HttpResponse> stuck = transport.executeAsync(post("{}").build());
+    server.takeRequest(10, TimeUnit.SECONDS);
+    stuck.cancel(true);
+    server.enqueue(new MockResponse.Builder().code(201).body("next").build());
+    HttpResponse next = transport.executeAsync(post("{}").build()).get(10, TimeUnit.SECONDS);
+    assertEquals(201, next.statusCode());
+    assertFalse(Thread.currentThread().isInterrupted());
+  }
+
+  @Test
+  void closeStopsTheTransportsThreads() throws Exception {
+    java.util.Set<Thread> before = sdkThreads(); // other tests' transports, if any linger
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").bodyDelay(30, TimeUnit.SECONDS).build());
+    transport.executeAsync(post("{}").build()).get(10, TimeUnit.SECONDS);
+    CompletableFuture<HttpResponse> running = transport.executeAsync(post("{}").build());
+    server.takeRequest(10, TimeUnit.SECONDS);
+    server.takeRequest(10, TimeUnit.SECONDS);
+    java.util.Set<Thread> ours = sdkThreads();
+    ours.removeAll(before);
+    assertFalse(ours.isEmpty(), "async exchanges ran on the transport's own threads");
+    transport.close();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ours.stream().anyMatch(Thread::isAlive) && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertTrue(ours.stream().noneMatch(Thread::isAlive), () -> "threads outlived close(): " + ours);
+    assertThrows(ExecutionException.class, () -> running.get(10, TimeUnit.SECONDS));
+  }
+
+  private static java.util.Set<Thread> sdkThreads() {
+    java.util.Set<Thread> all = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith("cph-sdk-http")) {
+        all.add(t);
+      }
+    }
+    return all;
+  }
+
+  @Test
   void cancellingTheAsyncFutureEndsItAtOnce() {
     server.enqueue(new MockResponse.Builder().code(200).body("{}").headersDelay(30, TimeUnit.SECONDS).build());
     CompletableFuture<HttpResponse> f = transport.executeAsync(post("{}").build());
