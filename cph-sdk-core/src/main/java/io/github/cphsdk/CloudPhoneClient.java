@@ -58,6 +58,9 @@ import javax.net.ssl.SSLContext;
  *       (5xx, timeout, connection lost after sending) it fails with
  *       {@link CloudPhoneException#mayHaveBeenApplied()} {@code true}: check the jobs before pushing again.
  *   <li>A {@code 200} answer can still reject some servers: see {@link ShareAppsResponse#rejected()}.
+ *   <li>A push only starts jobs: {@link #waitForJobs(ShareAppsResponse, WaitOptions)} waits until they end.
+ *       One request carries at most {@link Builder#maxServersPerRequest} servers;
+ *       {@link #shareAppsInBatches} takes any number and accounts for each one.
  *   <li>{@link #close()} closes only what the client created (its default transport, its timer thread),
  *       never a transport you passed in.
  * </ul>
@@ -634,8 +637,9 @@ public final class CloudPhoneClient implements AutoCloseable {
     }
 
     /**
-     * How many server ids one push request may carry (default 20, the newest API reference's limit; the
-     * older one allowed 100). Range 1 to 100.
+     * How many server ids one push or delete request may carry (default 20, the newest API reference's limit;
+     * the older one allowed 100). Range 1 to 100. {@link CloudPhoneClient#shareApps} refuses more;
+     * {@link CloudPhoneClient#shareAppsInBatches} splits into batches of this size.
      */
     public Builder maxServersPerRequest(int maxServersPerRequest) {
       if (maxServersPerRequest < 1 || maxServersPerRequest > 100) {

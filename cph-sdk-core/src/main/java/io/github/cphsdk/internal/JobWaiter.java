@@ -158,13 +158,15 @@ public final class JobWaiter {
   /** Waits without blocking: every poll is scheduled on the timer and reads through the async calls. */
   public CompletableFuture<JobReport> awaitAsync() {
     AsyncWait wait = new AsyncWait();
+    JobReport nothingToWaitFor;
     synchronized (this) {
-      if (!running()) {
-        wait.complete(report(false));
-        return wait;
-      }
+      nothingToWaitFor = running() ? null : report(false);
     }
-    wait.schedule(min(options.initialDelay(), remaining()));
+    if (nothingToWaitFor != null) {
+      wait.complete(nothingToWaitFor);
+    } else {
+      wait.schedule(min(options.initialDelay(), remaining()));
+    }
     return wait;
   }
 
@@ -210,38 +212,42 @@ public final class JobWaiter {
       return call;
     }
 
+    /** Takes the poll in, then ends the wait or schedules the next poll; the future completes outside the lock. */
     private void afterPoll(Throwable error) {
       if (isDone()) {
         return;
       }
-      Duration next;
-      try {
-        synchronized (JobWaiter.this) {
-          if (error != null) {
-            Throwable cause = CallPipeline.unwrap(error);
-            if (!(cause instanceof CloudPhoneException)) {
-              completeExceptionally(cause);
-              return;
+      Duration next = null;
+      JobReport done = null;
+      Throwable failure = null;
+      synchronized (JobWaiter.this) {
+        try {
+          Throwable cause = error == null ? null : CallPipeline.unwrap(error);
+          if (cause != null && !(cause instanceof CloudPhoneException)) {
+            failure = cause;
+          } else {
+            if (cause != null) {
+              pollFailed((CloudPhoneException) cause);
             }
-            pollFailed((CloudPhoneException) cause);
+            polled();
+            Duration remaining = remaining();
+            if (!running() || remaining.isZero()) {
+              done = report(running());
+            } else {
+              next = nextDelay(remaining);
+            }
           }
-          polled();
-          if (!running()) {
-            complete(report(false));
-            return;
-          }
-          Duration remaining = remaining();
-          if (remaining.isZero()) {
-            complete(report(true));
-            return;
-          }
-          next = nextDelay(remaining);
+        } catch (RuntimeException fatal) { // a 4xx poll (see pollFailed), or a bug: end the wait with it
+          failure = fatal;
         }
-      } catch (CloudPhoneException fatal) {
-        completeExceptionally(fatal);
-        return;
       }
-      schedule(next);
+      if (failure != null) {
+        completeExceptionally(failure);
+      } else if (done != null) {
+        complete(done);
+      } else {
+        schedule(next);
+      }
     }
 
     @Override
