@@ -1,5 +1,6 @@
 package io.github.cphsdk.auth;
 
+import io.github.cphsdk.CloudPhoneServiceException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,9 @@ import org.slf4j.LoggerFactory;
  *   <li>If a renewal fails while the old token is still valid, the old token is used and the next renewal is
  *       tried after {@link #RETRY_PAUSE} (a WARN line says why), so an IAM outage does not fail calls that
  *       still hold a good token.
+ *   <li>When IAM refuses the login (a 4xx answer: wrong password, locked or unknown user, unknown project),
+ *       the refusal is remembered for {@link #REFUSAL_PAUSE} and calls in that time fail at once with it
+ *       instead of asking again: repeated wrong-password logins would get the IAM user locked.
  *   <li>{@link #drop} forgets the token after the service refused it. The token fetched after a drop is
  *       protected from further drops for {@link #PROTECT_AFTER_DROP}: when many calls were refused with the
  *       same old token at once, their late reports do not throw away the new one.
@@ -28,6 +32,7 @@ import org.slf4j.LoggerFactory;
 final class TokenSlot {
   static final Duration RETRY_PAUSE = Duration.ofMinutes(1);
   static final Duration PROTECT_AFTER_DROP = Duration.ofSeconds(10);
+  static final Duration REFUSAL_PAUSE = Duration.ofMinutes(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(IamPasswordCredentials.class);
 
@@ -42,6 +47,8 @@ final class TokenSlot {
   private Instant protectedUntil;
   private boolean afterDrop;
   private CompletableFuture<IamToken> inFlight;
+  private CloudPhoneServiceException refusal;
+  private Instant refusedUntil;
 
   TokenSlot(Duration refreshAhead, String description) {
     this.refreshAhead = refreshAhead;
@@ -66,6 +73,9 @@ final class TokenSlot {
       }
       if (inFlight != null) {
         return inFlight;
+      }
+      if (refusal != null && now.isBefore(refusedUntil)) {
+        return CompletableFuture.failedFuture(remembered(refusal, refusedUntil));
       }
       started = new CompletableFuture<>();
       inFlight = started;
@@ -93,9 +103,13 @@ final class TokenSlot {
         retryAfter = null;
         protectedUntil = afterDrop ? now.plus(PROTECT_AFTER_DROP) : null;
         afterDrop = false;
+        refusal = null;
       } else if (token != null && now.isBefore(token.expiresAt)) {
         fallback = token;
         retryAfter = now.plus(RETRY_PAUSE);
+      } else if (isRefusal(unwrap(error))) {
+        refusal = (CloudPhoneServiceException) unwrap(error);
+        refusedUntil = now.plus(REFUSAL_PAUSE);
       }
     }
     if (error == null) {
@@ -143,6 +157,17 @@ final class TokenSlot {
       return t.fetchedAt.plus(RETRY_PAUSE);
     }
     return at;
+  }
+
+  private static boolean isRefusal(Throwable e) {
+    return e instanceof CloudPhoneServiceException && ((CloudPhoneServiceException) e).statusCode() >= 400
+        && ((CloudPhoneServiceException) e).statusCode() < 500;
+  }
+
+  private static CloudPhoneServiceException remembered(CloudPhoneServiceException e, Instant until) {
+    return new CloudPhoneServiceException(e.getMessage() + " (IAM's answer to an earlier login; not asked again"
+        + " until " + until + " so that repeated failed logins do not lock the user)", e.statusCode(), e.errorCode(),
+        e.errorMessage(), e.requestId(), false, 0);
   }
 
   private static Throwable unwrap(Throwable t) {
