@@ -5,6 +5,7 @@ import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.CloudPhoneTimeoutException;
 import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.internal.Endpoints;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *       call never blocks a thread while it waits. Each call waits at most its own attempt timeout.
  *   <li><b>Renewal failures.</b> When a renewal fails while the current token is still valid, the current
  *       token is used and renewal is tried again a minute later (with a WARN log line).
+ *   <li><b>Refused logins.</b> When IAM refuses the login with a 4xx answer (wrong password, locked or
+ *       disabled user, unknown project), calls in the next 5 minutes fail at once with that answer instead
+ *       of logging in again: repeated failed logins would get the IAM user locked. Build new credentials
+ *       to try other values at once.
  *   <li><b>Refused tokens.</b> When the service answers 401 {@code APIGW.0307} ("the token must be
  *       updated") or {@code APIGW.0301} about a token ({@code APIG.} codes alike), the token is dropped and
  *       the client repeats the call once with a new one.
@@ -424,17 +429,11 @@ public final class IamPasswordCredentials implements Credentials {
         throw new IllegalArgumentException("iamEndpoint must not have a query, fragment or user info, got "
             + uri.getScheme() + "://" + uri.getHost() + "/...");
       }
-      if (scheme.equals("http") && !isLoopback(uri.getHost())) {
+      if (scheme.equals("http") && !Endpoints.isLoopback(uri.getHost())) {
         throw new IllegalArgumentException("iamEndpoint must use https (the password would travel in clear);"
             + " plain http is allowed only for loopback hosts, got " + uri);
       }
       return uri;
-    }
-
-    static boolean isLoopback(String host) {
-      String h = host.toLowerCase(Locale.ROOT);
-      return h.equals("localhost") || h.equals("[::1]") || h.equals("[0:0:0:0:0:0:0:1]")
-          || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
   }
 }

@@ -17,6 +17,7 @@ import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpTransportException;
 import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.testsupport.CapturedLogs;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -52,12 +53,16 @@ class IamPasswordCredentialsTest {
   void start() throws Exception {
     iam = new IamServer();
     transport = new JdkHttpTransport();
+    CapturedLogs.clear();
   }
 
   @AfterEach
   void stop() {
     iam.close();
     transport.close();
+    for (String line : CapturedLogs.lines()) {
+      assertNoSecret(line);
+    }
   }
 
   IamPasswordCredentials.Builder builder() {
@@ -208,21 +213,29 @@ class IamPasswordCredentialsTest {
 
   @Test
   void aFailedRenewalKeepsUsingTheValidTokenAndTriesAgainAMinuteLater() {
-    iam.enqueueToken("first", T0, T0.plus(Duration.ofHours(24)));
+    iam.enqueueToken("MIIfirst-9d1", T0, T0.plus(Duration.ofHours(24)));
     iam.enqueue(new MockResponse.Builder().code(503).body("<html>busy</html>").build());
-    iam.enqueueToken("second", T0, T0.plus(Duration.ofHours(24)));
+    iam.enqueueToken("MIIsecond-4e7", T0, T0.plus(Duration.ofHours(24)));
     Credentials credentials = builder().build();
 
-    assertEquals("first", tokenOf(credentials));
+    assertEquals("MIIfirst-9d1", tokenOf(credentials));
     clock.set(T0.plus(Duration.ofHours(23)));
-    assertEquals("first", tokenOf(credentials), "IAM failed, the old token is still valid");
+    assertEquals("MIIfirst-9d1", tokenOf(credentials), "IAM failed, the old token is still valid");
     assertEquals(2, iam.requests.get());
     clock.advance(Duration.ofSeconds(59));
-    assertEquals("first", tokenOf(credentials));
+    assertEquals("MIIfirst-9d1", tokenOf(credentials));
     assertEquals(2, iam.requests.get(), "no new attempt within the pause");
     clock.advance(Duration.ofSeconds(1));
-    assertEquals("second", tokenOf(credentials));
+    assertEquals("MIIsecond-4e7", tokenOf(credentials));
     assertEquals(3, iam.requests.get());
+    List<String> warnings = CapturedLogs.lines().stream().filter(l -> l.startsWith("WARN"))
+        .collect(java.util.stream.Collectors.toList());
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("Renewing the IAM token for user 'alice' in account 'acme'"), warnings.get(0));
+    assertTrue(warnings.get(0).contains("503"), warnings.get(0));
+    for (String line : CapturedLogs.lines()) {
+      assertFalse(line.contains("MIIfirst-9d1") || line.contains("MIIsecond-4e7"), line);
+    }
   }
 
   // ---- single flight -------------------------------------------------------------------------------
