@@ -250,18 +250,17 @@ final class SdkHmacSigner {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     int n = s.length();
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c == '%' && i + 2 < n && hexValue(s.charAt(i + 1)) >= 0 && hexValue(s.charAt(i + 2)) >= 0) {
+    int i = 0;
+    while (i < n) {
+      if (s.charAt(i) == '%' && i + 2 < n && hexValue(s.charAt(i + 1)) >= 0 && hexValue(s.charAt(i + 2)) >= 0) {
         out.write(hexValue(s.charAt(i + 1)) * 16 + hexValue(s.charAt(i + 2)));
-        i += 2;
+        i += 3;
       } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        if (Character.isHighSurrogate(c) && i + 1 < n) {
-          b = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-          i++;
-        }
-        out.write(b, 0, b.length);
+        int j = s.indexOf('%', i + 1);
+        j = j < 0 ? n : j;
+        byte[] plain = s.substring(i, j).getBytes(StandardCharsets.UTF_8);
+        out.write(plain, 0, plain.length);
+        i = j;
       }
     }
     return new String(out.toByteArray(), StandardCharsets.UTF_8);

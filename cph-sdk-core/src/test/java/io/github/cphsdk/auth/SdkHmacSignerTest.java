@@ -123,6 +123,8 @@ class SdkHmacSignerTest {
     assertEquals("/%257E/", SdkHmacSigner.canonicalUri("/%257E"), "a literal percent is encoded again");
     assertEquals("/x~/", SdkHmacSigner.canonicalUri("/x%7e"), "unreserved characters are not escaped");
     assertEquals("//a/", SdkHmacSigner.canonicalUri("//a"));
+    assertEquals("/%25zz%25/%C3%A9%E4%BD%A0/", SdkHmacSigner.canonicalUri("/%zz%/\u00e9%E4%BD%A0"),
+        "a stray percent is kept and encoded; raw non-ASCII mixes with escapes");
   }
 
   @Test
