@@ -434,7 +434,8 @@ public final class CallPipeline implements AutoCloseable {
     } else if (status == 401) {
       category = Failure.Category.UNAUTHORIZED;
       applied = false;
-      advice = "The credentials were refused (wrong or expired token, or a bad AK/SK signature); nothing was started.";
+      advice = "The credentials were refused (wrong or expired token, or a bad AK/SK signature: with AK/SK check "
+          + "that the local clock is within 15 minutes of the real time); nothing was started.";
     } else if (status >= 500) {
       category = status == 500 || status == 502 || status == 504 ? Failure.Category.AMBIGUOUS : Failure.Category.FINAL;
       applied = true;
