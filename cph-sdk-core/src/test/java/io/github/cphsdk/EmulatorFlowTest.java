@@ -84,8 +84,10 @@ class EmulatorFlowTest {
 
   @Test
   void pushFiftyServersWaitThenDeleteThemAgain() {
-    emulator = emulator().start();
-    client = client().timing(timing).build();
+    // AK/SK signing on the fake clock: the list calls' request_ids=a%2Cb%2Cc query is signed and verified too
+    emulator = emulator().akSk("AKDEMO0123456789", "SKdemo-secret-0123456789").start();
+    client = client().credentials(Credentials.akSk("AKDEMO0123456789", "SKdemo-secret-0123456789")).timing(timing)
+        .build();
     List<String> events = new ArrayList<>();
 
     BatchOutcome pushed = client.shareAppsInBatches(push(servers));
@@ -112,6 +114,10 @@ class EmulatorFlowTest {
     assertEquals(servers, report.servers().stream().map(ServerProgress::serverId).collect(Collectors.toList()));
     assertEquals(Duration.ofSeconds(45), report.elapsed(), "polls at 10, 15, 25 and 45 s; the jobs end at 30 s");
     assertEquals(4, report.polls());
+    String pushes = pushed.requestIds().stream().collect(Collectors.joining("%2C"));
+    assertTrue(emulator.requests(io.github.cphsdk.testkit.Operation.LIST_JOBS).stream()
+        .allMatch(r -> r.query().equals("request_ids=" + pushes + "&offset=0&limit=100") && r.responseStatus() == 200),
+        "one signed list call per poll for the 3 batches' request ids");
     assertEquals(49, events.size(), "one final event per server with a job");
 
     JobList ofFirstBatch = client.listJobs(pushed.requestIds().get(0));
