@@ -93,6 +93,29 @@ public final class Json {
    */
   public static ShareAppsResponse shareAppsResponse(byte[] body, String fallbackRequestId) throws IOException {
     ShareAppsResponse.Builder b = ShareAppsResponse.builder();
+    String id = envelope(body, Json::serverJob, b::addJobs);
+    id = id != null ? id : fallbackRequestId;
+    if (id != null) {
+      b.requestId(id);
+    }
+    return b.build();
+  }
+
+  /** Reads one element of a {@code jobs} array, positioned on its opening brace. */
+  @FunctionalInterface
+  private interface ElementReader<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  /**
+   * Reads the envelope every answer of this API shares: {@code {"request_id": ..., "jobs": [{...}, ...]}},
+   * handing each job object to {@code reader} and the result to {@code sink}. Unknown fields and array
+   * elements that are not objects are skipped.
+   *
+   * @return the body's {@code request_id}, or {@code null}
+   */
+  private static <T> String envelope(byte[] body, ElementReader<T> reader, java.util.function.Consumer<T> sink)
+      throws IOException {
     String requestId = null;
     try (JsonParser p = parser(body)) {
       expectObject(p);
@@ -102,19 +125,20 @@ public final class Json {
         if ("request_id".equals(field)) {
           requestId = scalarText(p, value);
         } else if ("jobs".equals(field) && value == JsonToken.START_ARRAY) {
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            b.addJobs(serverJob(p));
+          JsonToken t;
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t == JsonToken.START_OBJECT) {
+              sink.accept(reader.read(p));
+            } else {
+              p.skipChildren();
+            }
           }
         } else {
           p.skipChildren();
         }
       }
     }
-    String id = requestId != null ? requestId : fallbackRequestId;
-    if (id != null) {
-      b.requestId(id);
-    }
-    return b.build();
+    return requestId;
   }
 
   private static ServerJob serverJob(JsonParser p) throws IOException {
@@ -165,29 +189,8 @@ public final class Json {
    */
   public static JobList jobList(byte[] body, String fallbackRequestId) throws IOException {
     JobList.Builder b = JobList.builder();
-    String requestId = null;
-    try (JsonParser p = parser(body)) {
-      expectObject(p);
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if ("request_id".equals(field)) {
-          requestId = scalarText(p, value);
-        } else if ("jobs".equals(field) && value == JsonToken.START_ARRAY) {
-          JsonToken t;
-          while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
-            if (t == JsonToken.START_OBJECT) {
-              b.addJobs(jobFields(p));
-            } else {
-              p.skipChildren();
-            }
-          }
-        } else {
-          p.skipChildren();
-        }
-      }
-    }
-    String id = requestId != null ? requestId : fallbackRequestId;
+    String id = envelope(body, Json::jobFields, b::addJobs);
+    id = id != null ? id : fallbackRequestId;
     if (id != null) {
       b.requestId(id);
     }
