@@ -2,50 +2,55 @@ package io.github.cphsdk.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Timeouts that are nearly always cancelled before they fire, made cheap: arming one links a node into a
- * list and cancelling unlinks it, both O(1) under a short lock, and the single daemon thread is woken only
- * when a new deadline is earlier than the one it sleeps towards (never, when every call has the same
- * timeout). A general scheduler instead wakes its thread whenever the queue was empty, once per call when
- * calls run one at a time.
+ * list and cancelling unlinks it, both O(1) under a short lock. One alarm, on a single-thread scheduler,
+ * is set for the earliest deadline; arming a later deadline (every arm, when all calls have the same
+ * timeout) leaves it alone, so the alarm thread is not woken per call. When the alarm goes off it fires
+ * what expired and sets itself for the earliest deadline left. (Scheduling each timeout on a scheduler
+ * instead wakes its thread whenever the queue was empty: once per call when calls run one at a time.)
  *
- * <p>The thread starts with the first armed timeout, ends after {@link #IDLE_NANOS} with nothing to watch
- * (and starts again when needed), and stops on {@link #close()}. Expired tasks run on that thread, so they
- * must be short and must not block.
+ * <p>The alarm thread is a daemon, starts with the first timeout, ends after 30 s with nothing to do and
+ * stops on {@link #close()}. Expired tasks run on it, so they must be short and must not block.
  */
 public final class Watchdog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
-  /** How long the thread lingers with nothing to watch before it ends. */
-  static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  private final String threadName;
+  private final ScheduledThreadPoolExecutor alarm;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   /**
    * Sentinel of a circular doubly linked list of armed timeouts (unsorted). A timeout is in the list
    * exactly when its {@code prev} is not null.
    */
   private final Timeout head = new Timeout(this, 0, null);
-  private Thread thread;
-  /** The deadline the thread sleeps towards; meaningful only while {@link #sleeping}. */
-  private long wakeAt;
-  private boolean sleeping;
+  /** The alarm set for {@link #alarmAt}, or null when none is set; guarded by the lock. */
+  private ScheduledFuture<?> pending;
+  private long alarmAt;
   private boolean closed;
 
   public Watchdog(String threadName) {
-    this.threadName = threadName;
     head.prev = head;
     head.next = head;
+    alarm = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      return t;
+    });
+    alarm.setRemoveOnCancelPolicy(true);
+    alarm.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    alarm.setKeepAliveTime(30, TimeUnit.SECONDS);
+    alarm.allowCoreThreadTimeOut(true);
   }
 
   /**
-   * Runs {@code task} on the watchdog thread once {@code delayNanos} have passed, unless the returned
+   * Runs {@code task} on the alarm thread once {@code delayNanos} have passed, unless the returned
    * timeout is cancelled first. The returned future completes when the task has run.
    *
    * @throws RejectedExecutionException when the watchdog is closed
@@ -61,13 +66,8 @@ public final class Watchdog implements AutoCloseable {
       t.next = head;
       head.prev.next = t;
       head.prev = t;
-      if (thread == null) {
-        Thread th = new Thread(this::run, threadName);
-        th.setDaemon(true);
-        thread = th;
-        th.start();
-      } else if (sleeping && t.deadline - wakeAt < 0) {
-        changed.signal();
+      if (pending == null || t.deadline - alarmAt < 0) {
+        setAlarm(t.deadline);
       }
     } finally {
       lock.unlock();
@@ -75,7 +75,16 @@ public final class Watchdog implements AutoCloseable {
     return t;
   }
 
-  /** Stops the thread; armed timeouts never fire. Idempotent. */
+  /** Under the lock. */
+  private void setAlarm(long deadline) {
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    alarmAt = deadline;
+    pending = alarm.schedule(this::ring, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the alarm thread; armed timeouts never fire. Idempotent. */
   @Override
   public void close() {
     lock.lock();
@@ -90,10 +99,11 @@ public final class Watchdog implements AutoCloseable {
       }
       head.prev = head;
       head.next = head;
-      changed.signalAll();
+      pending = null;
     } finally {
       lock.unlock();
     }
+    alarm.shutdownNow();
   }
 
   private boolean unlink(Timeout t) {
@@ -112,66 +122,43 @@ public final class Watchdog implements AutoCloseable {
     }
   }
 
-  private void run() {
-    long idleSince = System.nanoTime();
-    while (true) {
-      Timeout expired = null;
-      lock.lock();
-      try {
-        while (expired == null) {
-          if (closed) {
-            thread = null;
-            return;
-          }
-          long now = System.nanoTime();
-          long earliest = 0;
-          boolean any = false;
-          for (Timeout t = head.next; t != head; ) {
-            Timeout next = t.next;
-            if (t.deadline - now <= 0) {
-              t.prev.next = t.next;
-              t.next.prev = t.prev;
-              t.prev = null;
-              t.next = expired; // reuse the link to chain the expired ones
-              expired = t;
-            } else if (!any || t.deadline - earliest < 0) {
-              earliest = t.deadline;
-              any = true;
-            }
-            t = next;
-          }
-          if (expired != null) {
-            break;
-          }
-          if (!any) {
-            if (now - idleSince >= IDLE_NANOS) {
-              thread = null;
-              return;
-            }
-            earliest = idleSince + IDLE_NANOS;
-          } else {
-            idleSince = now;
-          }
-          wakeAt = earliest;
-          sleeping = true;
-          try {
-            changed.awaitNanos(earliest - now);
-          } catch (InterruptedException e) {
-            // only close() matters; keep going until it says so
-          } finally {
-            sleeping = false;
-          }
+  /** The alarm went off: fire what expired, set the alarm for the earliest deadline left. */
+  private void ring() {
+    Timeout expired = null;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      pending = null;
+      long now = System.nanoTime();
+      long earliest = 0;
+      boolean any = false;
+      for (Timeout t = head.next; t != head; ) {
+        Timeout next = t.next;
+        if (t.deadline - now <= 0) {
+          t.prev.next = t.next;
+          t.next.prev = t.prev;
+          t.prev = null;
+          t.next = expired; // the link now chains the expired ones
+          expired = t;
+        } else if (!any || t.deadline - earliest < 0) {
+          earliest = t.deadline;
+          any = true;
         }
-      } finally {
-        lock.unlock();
+        t = next;
       }
-      while (expired != null) {
-        Timeout t = expired;
-        expired = t.next;
-        t.next = null;
-        t.fire();
+      if (any) {
+        setAlarm(earliest);
       }
-      idleSince = System.nanoTime();
+    } finally {
+      lock.unlock();
+    }
+    while (expired != null) {
+      Timeout t = expired;
+      expired = t.next;
+      t.next = null;
+      t.fire();
     }
   }
 
