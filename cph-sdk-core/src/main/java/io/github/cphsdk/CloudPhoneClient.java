@@ -101,6 +101,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     c.projectId = b.projectId;
     c.listener = b.listener;
     c.completionExecutor = b.completionExecutor;
+    c.maxConcurrentRequests = b.maxConcurrentRequests;
     this.pipeline = new CallPipeline(c);
     this.timing = c.timing;
   }
@@ -522,6 +523,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxServersPerRequest = 20;
     private int maxConcurrentBatches = 4;
+    private int maxConcurrentRequests = CallPipeline.DEFAULT_MAX_CONCURRENT_REQUESTS;
     private Timing timing;
 
     private Builder() {}
@@ -658,6 +660,22 @@ public final class CloudPhoneClient implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentBatches must be 1 to 64, got " + maxConcurrentBatches);
       }
       this.maxConcurrentBatches = maxConcurrentBatches;
+      return this;
+    }
+
+    /**
+     * How many HTTP exchanges this client keeps in flight at once, synchronous and asynchronous calls
+     * together (default 64; range 1 to 10,000). Each needs its own connection, so this also caps the
+     * client's connections. Further calls wait their turn in order: an asynchronous call waits without
+     * holding a thread, a synchronous one blocks, and either gives up when its attempt timeout or call
+     * timeout passes first, failing with a {@link CloudPhoneTimeoutException} that says nothing was sent.
+     * Waiting for a slot is not a retry.
+     */
+    public Builder maxConcurrentRequests(int maxConcurrentRequests) {
+      if (maxConcurrentRequests < 1 || maxConcurrentRequests > 10_000) {
+        throw new IllegalArgumentException("maxConcurrentRequests must be 1 to 10000, got " + maxConcurrentRequests);
+      }
+      this.maxConcurrentRequests = maxConcurrentRequests;
       return this;
     }
 

@@ -27,15 +27,13 @@ public final class OursContender implements Contender {
     return new OursContender("ours (token)", builder(port).credentials(Credentials.token(Fixtures.TOKEN)).build());
   }
 
-  /** AK/SK signing, or {@code null} while the core has no AK/SK credentials. */
+  /** AK/SK signing ({@code SDK-HMAC-SHA256}), as the official SDK does. */
   public static Contender akSk(int port) {
-    Credentials c = akSkCredentials();
-    return c == null ? null : new OursContender("ours (AK/SK)", builder(port).credentials(c).build());
+    return new OursContender("ours (AK/SK)", builder(port).credentials(akSkCredentials()).build());
   }
 
-  /** {@code Credentials.akSk(AK, SK)}; returns null until the auth work lands in this branch. */
   static Credentials akSkCredentials() {
-    return null;
+    return Credentials.akSk(Fixtures.AK, Fixtures.SK);
   }
 
   static CloudPhoneClient.Builder builder(int port) {
@@ -105,9 +103,8 @@ public final class OursContender implements Contender {
     return seen[0].headers();
   }
 
-  /** The credentials for the header capture: AK/SK when the core has them, else the token. */
+  /** The credentials for the header capture: AK/SK, the column the goals are about. */
   public static Credentials bestCredentials() {
-    Credentials c = akSkCredentials();
-    return c != null ? c : Credentials.token(Fixtures.TOKEN);
+    return akSkCredentials();
   }
 }

@@ -135,7 +135,7 @@ public final class SideBySide {
       addIf(seq, "official", official);
       addIf(seq, "bare-default", bareDefault);
       addIf(seq, "bare-direct", bareDirect);
-      Contender ours = oursAkSk != null ? oursAkSk : oursToken;
+      Contender ours = seq.contains(oursAkSk) ? oursAkSk : oursToken;
       line("- bare JDK sends the headers our client sent with " + (oursAkSk != null ? "AK/SK" : "a token")
           + ": " + headers.stream().map(Map.Entry::getKey).reduce((a, b) -> a + ", " + b).orElse(""));
       line("");

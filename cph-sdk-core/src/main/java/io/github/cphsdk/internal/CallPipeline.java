@@ -56,7 +56,12 @@ public final class CallPipeline implements AutoCloseable {
     public CallListener listener;
     public Executor completionExecutor;
     public Timing timing;
+    /** How many exchanges may be in flight at once (sync and async together); more wait their turn. */
+    public int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
   }
+
+  /** The default of {@link Config#maxConcurrentRequests}. */
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
 
   private final HttpTransport transport;
   private final Credentials credentials;
@@ -70,6 +75,7 @@ public final class CallPipeline implements AutoCloseable {
   private final CallListener listener;
   private final Executor completionExecutor;
   private final Timing timing;
+  private final Permits permits;
   /** Asynchronous calls not completed yet: {@link #close()} fails them, since their timer stops. */
   private final Set<AsyncCall<?>> active = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -87,6 +93,7 @@ public final class CallPipeline implements AutoCloseable {
     this.listener = Objects.requireNonNull(c.listener);
     this.completionExecutor = Objects.requireNonNull(c.completionExecutor);
     this.timing = Objects.requireNonNull(c.timing);
+    this.permits = new Permits(c.maxConcurrentRequests);
   }
 
   /**
@@ -117,19 +124,43 @@ public final class CallPipeline implements AutoCloseable {
       if (remaining <= 0) {
         throw call.fail(deadlinePassed(op), attempt - 1);
       }
-      HttpRequest request;
-      try {
-        request = credentials.authorize(withAttemptTimeout(base, remaining), authContext);
-      } catch (RuntimeException e) {
-        throw call.failCredentials(e, attempt - 1);
-      }
-      listenerStarted(op, call, attempt);
       long start = timing.nanoTime();
-      Object result;
+      long slotWait = Math.min(remaining, attemptTimeout.toNanos());
+      boolean permit;
       try {
-        result = classify(op, transport.execute(request));
-      } catch (IOException | RuntimeException e) {
-        result = classifyFailure(op, e, remaining);
+        permit = permits.acquire(slotWait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw call.fail(Failure.other(call.anyApplied, op.name + " was interrupted while waiting for a free"
+            + " connection slot; nothing was sent for this attempt.", e), attempt - 1);
+      }
+      // the attempt timeout bounds the wait for a slot and the exchange together, as on the async path
+      long left = permit ? slotWait - (timing.nanoTime() - start) : 0;
+      if (permit && left <= 0) { // the slot came too late
+        permits.release();
+        permit = false;
+      }
+      Object result;
+      if (permit) {
+        try {
+          HttpRequest request;
+          try {
+            request = credentials.authorize(withAttemptTimeout(base, left), authContext);
+          } catch (RuntimeException e) {
+            throw call.failCredentials(e, attempt - 1);
+          }
+          listenerStarted(op, call, attempt);
+          try {
+            result = classify(op, transport.execute(request));
+          } catch (IOException | RuntimeException e) {
+            result = classifyFailure(op, e, remaining);
+          }
+        } finally {
+          permits.release();
+        }
+      } else {
+        listenerStarted(op, call, attempt);
+        result = slotsBusy(op, slotWait);
       }
       attemptEnded(op, call, attempt, start, result);
       if (!(result instanceof Failure)) {
@@ -182,6 +213,8 @@ public final class CallPipeline implements AutoCloseable {
     final AtomicBoolean sent = new AtomicBoolean();
     volatile Future<?> exchange;
     volatile Future<?> timer;
+    /** The place in the queue for a connection slot while waiting for one (see {@link Permits}). */
+    volatile Object queued;
 
     Attempt(int number) {
       this.number = number;
@@ -229,6 +262,10 @@ public final class CallPipeline implements AutoCloseable {
       try {
         a.timer = timing.timeout(() -> guarded(() -> {
           if (a.settled.compareAndSet(false, true)) {
+            if (permits.cancel(a.queued)) { // still waiting for a connection slot: nothing was sent
+              settle(attempt, start, slotsBusy(op, limit.toNanos()));
+              return;
+            }
             cancelQuietly(a.exchange, true);
             HttpTransportException timeout = new HttpTransportException(a.sent.get()
                 ? HttpTransportException.Kind.RESPONSE_TIMEOUT : HttpTransportException.Kind.CONNECT_TIMEOUT,
@@ -261,27 +298,52 @@ public final class CallPipeline implements AutoCloseable {
         if (over() || a.settled.get()) {
           return;
         }
+        // Wait for a connection slot without holding a thread; the attempt's timer bounds the wait.
+        a.queued = permits.acquireThen(() -> guarded(() -> send(a, request, start, remaining, limit.toNanos())));
+        if (over() || a.settled.get()) { // cancelled, timed out or closed while queueing
+          permits.cancel(a.queued);
+        }
+      }));
+    }
+
+    /** Sends the attempt's exchange; runs holding a connection slot, which ends with the exchange. */
+    private void send(Attempt a, HttpRequest request, long start, long remaining, long limitNanos) {
+      int attempt = a.number;
+      if (over() || a.settled.get()) {
+        permits.release();
+        return;
+      }
+      if (timing.nanoTime() - start >= limitNanos) { // the slot came as the attempt's time ran out
+        permits.release();
+        if (a.settled.compareAndSet(false, true)) {
+          cancelQuietly(a.timer, false);
+          settle(attempt, start, slotsBusy(op, limitNanos));
+        }
+        return;
+      }
+      CompletableFuture<HttpResponse> exchange;
+      try {
         listenerStarted(op, call, attempt);
-        CompletableFuture<HttpResponse> exchange;
-        try {
-          a.sent.set(true);
-          exchange = transport.executeAsync(request);
-        } catch (RuntimeException e) {
-          exchange = CompletableFuture.failedFuture(e);
-        }
-        a.exchange = exchange;
-        if (over() || a.settled.get()) { // cancelled, timed out or closed while the exchange was starting
-          exchange.cancel(true);
-        }
-        exchange.whenComplete((response, error) -> guarded(() -> {
+        a.sent.set(true);
+        exchange = transport.executeAsync(request);
+      } catch (RuntimeException e) {
+        exchange = CompletableFuture.failedFuture(e);
+      }
+      a.exchange = exchange;
+      if (over() || a.settled.get()) { // cancelled, timed out or closed while the exchange was starting
+        exchange.cancel(true);
+      }
+      exchange.whenComplete((response, error) -> {
+        permits.release(); // first: the next queued exchange starts while this answer is read
+        guarded(() -> {
           if (!a.settled.compareAndSet(false, true)) {
             return;
           }
           cancelQuietly(a.timer, false);
           Object result = error == null ? classify(op, response) : classifyFailure(op, unwrap(error), remaining);
           settle(attempt, start, result);
-        }));
-      }));
+        });
+      });
     }
 
     private void settle(int attempt, long start, Object result) {
@@ -376,6 +438,7 @@ public final class CallPipeline implements AutoCloseable {
       cancelQuietly(pendingRetry, false);
       Attempt a = current;
       if (a != null) {
+        permits.cancel(a.queued);
         cancelQuietly(a.timer, false);
         cancelQuietly(a.exchange, true);
       }
@@ -657,6 +720,16 @@ public final class CallPipeline implements AutoCloseable {
   private static Failure closedBeforeAttempt(Operation<?> op, Call call, int attempt) {
     return Failure.other(call.anyApplied, op.name + ": the client was closed before attempt " + attempt
         + " could start.", null);
+  }
+
+  /**
+   * Every connection slot of the client stayed busy for as long as this attempt could wait: nothing was
+   * sent, so the retry policy may try again.
+   */
+  private Failure slotsBusy(Operation<?> op, long waitedNanos) {
+    return Failure.transport(Failure.Category.NOT_SENT, false, true, op.name + ": all " + permits.max()
+        + " connection slots of this client stayed busy for " + Duration.ofNanos(waitedNanos).toMillis()
+        + " ms (CloudPhoneClient.Builder.maxConcurrentRequests). Nothing was sent.", null);
   }
 
   private Failure deadlinePassed(Operation<?> op) {

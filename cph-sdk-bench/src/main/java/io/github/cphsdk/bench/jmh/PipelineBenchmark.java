@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class PipelineBenchmark {
 
-  @Param({"token"})
+  @Param({"token", "aksk"})
   public String auth;
 
   private CloudPhoneClient client;
@@ -80,6 +80,8 @@ public class PipelineBenchmark {
     switch (auth) {
       case "token":
         return Credentials.token(Fixtures.TOKEN);
+      case "aksk":
+        return Credentials.akSk(Fixtures.AK, Fixtures.SK);
       default:
         throw new IllegalArgumentException("auth " + auth);
     }
