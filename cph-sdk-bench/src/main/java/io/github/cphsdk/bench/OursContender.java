@@ -37,10 +37,13 @@ public final class OursContender implements Contender {
   }
 
   static CloudPhoneClient.Builder builder(int port) {
-    return CloudPhoneClient.builder()
+    CloudPhoneClient.Builder b = CloudPhoneClient.builder()
         .endpoint(URI.create("http://127.0.0.1:" + port))
         .projectId(Fixtures.PROJECT_ID)
         .maxServersPerRequest(100);
+    // only to explore the setting; the published figures use the default
+    String max = System.getProperty("bench.maxConcurrentRequests");
+    return max == null ? b : b.maxConcurrentRequests(Integer.parseInt(max));
   }
 
   /** The request a user builds for each push: validated at build(). */

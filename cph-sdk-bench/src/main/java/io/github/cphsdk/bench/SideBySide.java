@@ -190,7 +190,7 @@ public final class SideBySide {
           c.call(2);
         }
         if (c.callAsync(2) != null) {
-          drive(c, 16, Math.max(0.2, seconds / 2), 0);
+          drive(c, 16, Math.max(0.5, seconds), 0);
         }
       } catch (Exception e) {
         fail(c, e);
@@ -248,6 +248,7 @@ public final class SideBySide {
     }
     progress("async throughput: " + rounds + " rounds x " + seconds + " s at " + Arrays.toString(concurrency) + " in flight");
     Map<String, List<Double>> rates = new LinkedHashMap<>();
+    Map<String, List<Double>> cpus = new LinkedHashMap<>();
     for (int inFlight : concurrency) {
       for (int r = 0; r < rounds; r++) {
         for (Contender c : rotate(async, r)) {
@@ -255,8 +256,9 @@ public final class SideBySide {
             continue;
           }
           try {
-            double rate = drive(c, inFlight, seconds, Math.min(0.3, seconds / 3));
-            rates.computeIfAbsent(c.name() + "@" + inFlight, k -> new ArrayList<>()).add(rate);
+            double[] rate = drive(c, inFlight, seconds, Math.min(0.3, seconds / 3));
+            rates.computeIfAbsent(c.name() + "@" + inFlight, k -> new ArrayList<>()).add(rate[0]);
+            cpus.computeIfAbsent(c.name() + "@" + inFlight, k -> new ArrayList<>()).add(rate[1]);
           } catch (Exception e) {
             fail(c, e);
           }
@@ -286,6 +288,18 @@ public final class SideBySide {
           .append("** |");
     }
     line(ratio.toString());
+    line("");
+    line("Client CPU µs per call (Java threads of the harness JVM; lower is better):");
+    line("");
+    line(head.toString());
+    line(rule.toString());
+    for (Contender c : async) {
+      StringBuilder row = new StringBuilder("| ").append(c.name()).append(" |");
+      for (int n : concurrency) {
+        row.append(' ').append(Stats.num(med(cpus.get(c.name() + "@" + n)))).append(" |");
+      }
+      line(row.toString());
+    }
     line("");
     line("- goal at 64 in flight: " + ours.name() + " / official async >= 1.2x");
     line("");
@@ -448,7 +462,7 @@ public final class SideBySide {
    * Keeps {@code inFlight} async calls going for {@code seconds}; returns completions per second counted
    * after the first {@code rampSeconds}. Any failed call fails the run.
    */
-  private static double drive(Contender c, int inFlight, double seconds, double rampSeconds) throws Exception {
+  private static double[] drive(Contender c, int inFlight, double seconds, double rampSeconds) throws Exception {
     Semaphore permits = new Semaphore(inFlight);
     AtomicLong done = new AtomicLong();
     AtomicReference<Throwable> error = new AtomicReference<>();
@@ -457,11 +471,13 @@ public final class SideBySide {
     long end = start + (long) (seconds * 1e9);
     long countAtRamp = -1;
     long rampAt = 0;
+    long cpuAtRamp = 0;
     while (error.get() == null) {
       long now = System.nanoTime();
       if (countAtRamp < 0 && now >= rampEnd) {
         countAtRamp = done.get();
         rampAt = now;
+        cpuAtRamp = processCpuNanos();
       }
       if (now >= end) {
         break;
@@ -487,6 +503,7 @@ public final class SideBySide {
     }
     long stopAt = System.nanoTime();
     long count = done.get();
+    long cpuAtStop = processCpuNanos();
     if (!permits.tryAcquire(inFlight, 60, TimeUnit.SECONDS)) {
       throw new IllegalStateException(c.name() + ": calls still in flight 60 s after the run");
     }
@@ -494,10 +511,11 @@ public final class SideBySide {
       throw new IllegalStateException(c.name() + " async call failed: " + error.get(), error.get());
     }
     if (countAtRamp < 0) {
-      countAtRamp = 0;
-      rampAt = start;
+      return new double[] {Double.NaN, Double.NaN};
     }
-    return (count - countAtRamp) / ((stopAt - rampAt) / 1e9);
+    long calls = count - countAtRamp;
+    return new double[] {calls / ((stopAt - rampAt) / 1e9),
+        calls == 0 || cpuAtRamp < 0 ? Double.NaN : (cpuAtStop - cpuAtRamp) / 1e3 / calls};
   }
 
   // ------------------------------------------------------------------ helpers

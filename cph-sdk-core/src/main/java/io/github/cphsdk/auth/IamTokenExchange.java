@@ -2,8 +2,8 @@ package io.github.cphsdk.auth;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.CloudPhoneTimeoutException;
@@ -40,7 +40,6 @@ final class IamTokenExchange {
   static final long MAX_RESPONSE_BYTES = 1024 * 1024;
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
   private final URI tokensUri;
   private final String userName;
@@ -163,18 +162,18 @@ final class IamTokenExchange {
     if (response.bodyTruncated()) {
       throw unreadable("IAM's token answer is larger than " + MAX_RESPONSE_BYTES + " bytes (IAM at " + host + ")");
     }
-    JsonNode tokenNode;
+    String[] times;
     try {
-      tokenNode = MAPPER.readTree(response.body()).path("token");
+      times = tokenTimes(response.body());
     } catch (IOException e) {
       throw unreadable("IAM answered " + status + " but its body is not JSON (IAM at " + host + ")");
     }
-    Instant expiresAt = parseTime(tokenNode.path("expires_at").asText(null));
+    Instant expiresAt = parseTime(times[0]);
     if (expiresAt == null) {
       throw unreadable("IAM answered " + status + " but its body has no readable token.expires_at (IAM at " + host
           + ")");
     }
-    Instant issuedAt = parseTime(tokenNode.path("issued_at").asText(null));
+    Instant issuedAt = parseTime(times[1]);
     // IAM's clock may differ from ours: with issued_at, measure the lifetime on IAM's clock and start it at
     // the moment we sent the request, which is never later than IAM issued the token.
     Instant localExpiry = issuedAt != null && issuedAt.isBefore(expiresAt)
@@ -188,30 +187,15 @@ final class IamTokenExchange {
     String errorCode = null;
     String errorMessage = null;
     String requestId = null;
-    try {
-      JsonNode root = response.bodyLength() == 0 ? null : MAPPER.readTree(response.body());
-      if (root != null && root.isObject()) {
-        JsonNode nested = root.path("error");
-        if (nested.isObject()) {
-          errorMessage = text(nested.get("message"));
-          JsonNode code = nested.get("code");
-          if (code != null && code.isTextual() && !code.asText().isBlank()) {
-            errorCode = code.asText();
-          }
-          if (errorMessage == null) {
-            errorMessage = text(nested.get("title"));
-          }
-        }
-        if (errorCode == null) {
-          errorCode = text(root.get("error_code"));
-        }
-        if (errorMessage == null) {
-          errorMessage = text(root.get("error_msg"));
-        }
-        requestId = text(root.get("request_id"));
+    if (response.bodyLength() > 0) {
+      try {
+        String[] e = errorFields(response.body());
+        errorCode = e[0];
+        errorMessage = e[1];
+        requestId = e[2];
+      } catch (IOException | RuntimeException e) {
+        // not JSON (an HTML page from a proxy): report the status alone
       }
-    } catch (IOException | RuntimeException e) {
-      // not JSON (an HTML page from a proxy): report the status alone
     }
     if (requestId == null) {
       requestId = response.header("X-Request-Id").orElse(null);
@@ -282,12 +266,99 @@ final class IamTokenExchange {
     }
   }
 
-  private static String text(JsonNode node) {
-    if (node == null || node.isNull() || node.isContainerNode()) {
+  /**
+   * {@code token.expires_at} and {@code token.issued_at} of a token answer (each {@code null} when absent
+   * or not a scalar), read with the streaming parser: no data binding.
+   *
+   * @throws IOException when the body is not JSON
+   */
+  static String[] tokenTimes(byte[] body) throws IOException {
+    String[] times = new String[2];
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return times; // a JSON value but no object: no token in it
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("token".equals(field) && value == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            String text = scalar(p, p.nextToken());
+            if ("expires_at".equals(name)) {
+              times[0] = text;
+            } else if ("issued_at".equals(name)) {
+              times[1] = text;
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+    return times;
+  }
+
+  /**
+   * Code, message and request id of an error answer: IAM's nested
+   * {@code {"error":{"code","message","title"}}} first (the code only when it is text, the title when there
+   * is no message), then {@code error_code}, {@code error_msg}, {@code request_id}. Blank values count as
+   * absent.
+   */
+  static String[] errorFields(byte[] body) throws IOException {
+    String nestedCode = null;
+    String nestedMessage = null;
+    String nestedTitle = null;
+    String code = null;
+    String message = null;
+    String requestId = null;
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return new String[3];
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("error".equals(field) && value == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken t = p.nextToken();
+            String text = scalar(p, t);
+            if ("code".equals(name)) {
+              nestedCode = t == JsonToken.VALUE_STRING ? text : null;
+            } else if ("message".equals(name)) {
+              nestedMessage = text;
+            } else if ("title".equals(name)) {
+              nestedTitle = text;
+            }
+          }
+          continue;
+        }
+        String text = scalar(p, value);
+        if ("error_code".equals(field)) {
+          code = text;
+        } else if ("error_msg".equals(field)) {
+          message = text;
+        } else if ("request_id".equals(field)) {
+          requestId = text;
+        }
+      }
+    }
+    String m = nestedMessage != null ? nestedMessage : nestedTitle;
+    return new String[] {nestedCode != null ? nestedCode : code, m != null ? m : message, requestId};
+  }
+
+  /** The text of a scalar value, {@code null} for null, blank text, objects and arrays (which are skipped). */
+  private static String scalar(JsonParser p, JsonToken t) throws IOException {
+    if (t == null || t == JsonToken.VALUE_NULL) {
       return null;
     }
-    String s = node.asText();
-    return s.isBlank() ? null : s;
+    if (t.isStructStart()) {
+      p.skipChildren();
+      return null;
+    }
+    String s = p.getText();
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static boolean isPrintableAscii(String s) {
