@@ -72,6 +72,9 @@ public final class CloudPhoneClient implements AutoCloseable {
   private final URI endpoint;
   private final String projectId;
   private final String pathPrefix;
+  /** The share-apps path and URI, built once: resolving a URI per call costs more than signing's hashing. */
+  private final String shareAppsPath;
+  private final URI shareAppsUri;
   private final CallPipeline pipeline;
   private final HttpTransport ownedTransport;
   private final long maxResponseBytes;
@@ -84,6 +87,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     this.endpoint = endpoint;
     this.projectId = b.projectId;
     this.pathPrefix = endpoint.getRawPath() + "/v1/" + b.projectId;
+    this.shareAppsPath = pathPrefix + "/cloud-phone/phones/share-apps";
+    this.shareAppsUri = endpoint.resolve(shareAppsPath);
     this.ownedTransport = ownsTransport ? transport : null;
     this.maxResponseBytes = b.maxResponseBytes;
     this.maxServersPerRequest = b.maxServersPerRequest;
@@ -146,8 +151,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     Objects.requireNonNull(request, "request");
     checkOpen();
     checkServerCount(request.serverIds().size());
-    String path = pathPrefix + "/cloud-phone/phones/share-apps";
-    return new Operation<>("push shared apps", "POST", endpoint.resolve(path), path, Json.shareAppsBody(request),
+    return new Operation<>("push shared apps", "POST", shareAppsUri, shareAppsPath, Json.shareAppsBody(request),
         false, maxResponseBytes,
         response -> Json.shareAppsResponse(response.body(), response.header("X-Request-Id").orElse(null)));
   }

@@ -215,9 +215,29 @@ final class SdkHmacSigner {
     return defaultPort ? host : host + ':' + port;
   }
 
-  /** {@code yyyyMMdd'T'HHmmss'Z'} in UTC. */
+  /** {@code yyyyMMdd'T'HHmmss'Z'} in UTC; the text of the latest second is kept (every call in it shares it). */
   static String formatDate(Instant instant) {
-    return SDK_DATE.format(instant);
+    long second = instant.getEpochSecond();
+    DateText last = lastDate;
+    if (last != null && last.second == second) {
+      return last.text;
+    }
+    String text = SDK_DATE.format(instant);
+    lastDate = new DateText(second, text);
+    return text;
+  }
+
+  private static volatile DateText lastDate;
+
+  /** One formatted second. */
+  private static final class DateText {
+    final long second;
+    final String text;
+
+    DateText(long second, String text) {
+      this.second = second;
+      this.text = text;
+    }
   }
 
   /** Percent-encodes the UTF-8 bytes of {@code s}, keeping only {@code A-Z a-z 0-9 - _ . ~}. */
@@ -295,10 +315,33 @@ final class SdkHmacSigner {
   }
 
   static byte[] sha256(byte[] data) {
+    return sha256().digest(data);
+  }
+
+  /** A fresh SHA-256: a clone of one looked up once (a provider lookup per call costs more than the hash). */
+  private static MessageDigest sha256() {
+    MessageDigest p = SHA256_PROTOTYPE;
+    if (p != null) {
+      try {
+        return (MessageDigest) p.clone();
+      } catch (CloneNotSupportedException e) {
+        // fall through: look it up
+      }
+    }
     try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this Java runtime has no SHA-256", e);
+    }
+  }
+
+  private static final MessageDigest SHA256_PROTOTYPE = sha256Prototype();
+
+  private static MessageDigest sha256Prototype() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      return null; // reported on first use
     }
   }
 

@@ -199,8 +199,17 @@ public final class JdkHttpTransport implements HttpTransport {
 
   /** Whether java.net.http sets this header itself (case-insensitive, without allocating). */
   private static boolean restricted(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    switch (name.charAt(0)) { // every restricted name starts with one of these
+      case 'c': case 'C': case 'e': case 'E': case 'h': case 'H': case 'u': case 'U':
+        break;
+      default:
+        return false;
+    }
     for (String r : RESTRICTED) {
-      if (r.equalsIgnoreCase(name)) {
+      if (r.length() == name.length() && r.equalsIgnoreCase(name)) {
         return true;
       }
     }

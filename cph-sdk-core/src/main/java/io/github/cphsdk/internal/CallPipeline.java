@@ -60,6 +60,9 @@ public final class CallPipeline implements AutoCloseable {
     public int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
   }
 
+  /** A wait for a connection slot shorter than this does not shorten the attempt (no request copy for it). */
+  private static final long SLOT_WAIT_TOLERANCE_NANOS = 1_000_000;
+
   /** The default of {@link Config#maxConcurrentRequests}. */
   public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
 
@@ -135,7 +138,8 @@ public final class CallPipeline implements AutoCloseable {
             + " connection slot; nothing was sent for this attempt.", e), attempt - 1);
       }
       // the attempt timeout bounds the wait for a slot and the exchange together, as on the async path
-      long left = permit ? slotWait - (timing.nanoTime() - start) : 0;
+      long waited = timing.nanoTime() - start;
+      long left = waited < SLOT_WAIT_TOLERANCE_NANOS ? remaining : slotWait - waited;
       if (permit && left <= 0) { // the slot came too late
         permits.release();
         permit = false;
