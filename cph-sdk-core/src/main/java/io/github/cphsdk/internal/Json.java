@@ -45,35 +45,25 @@ public final class Json {
 
   /** The push body, fields in the order the official SDK sends them; {@code pre_install_app} as 1/0 or absent. */
   public static byte[] shareAppsBody(ShareAppsRequest request) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128 + request.serverIds().size() * 36);
-    try (JsonGenerator g = generator(out)) {
-      g.writeStartObject();
-      g.writeStringField("package_name", request.packageName());
-      if (request.preInstallApp().isPresent()) {
-        g.writeNumberField("pre_install_app", request.preInstallApp().get() ? 1 : 0);
-      }
-      g.writeStringField("bucket_name", request.bucketName());
-      g.writeStringField("object_path", request.objectPath());
-      writeStringArray(g, "server_ids", request.serverIds());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new IllegalStateException("writing JSON to memory failed", e);
+    JsonText w = new JsonText(128 + request.serverIds().size() * 36).startObject()
+        .field("package_name", request.packageName());
+    if (request.preInstallApp().isPresent()) {
+      w.field("pre_install_app", request.preInstallApp().get() ? 1 : 0);
     }
-    return out.toByteArray();
+    return w.field("bucket_name", request.bucketName())
+        .field("object_path", request.objectPath())
+        .field("server_ids", request.serverIds())
+        .endObject()
+        .toBytes();
   }
 
   /** The delete body: {@code {"package_name":..,"server_ids":[..]}}. */
   public static byte[] deleteShareAppsBody(DeleteShareAppsRequest request) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + request.serverIds().size() * 36);
-    try (JsonGenerator g = generator(out)) {
-      g.writeStartObject();
-      g.writeStringField("package_name", request.packageName());
-      writeStringArray(g, "server_ids", request.serverIds());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new IllegalStateException("writing JSON to memory failed", e);
-    }
-    return out.toByteArray();
+    return new JsonText(64 + request.serverIds().size() * 36).startObject()
+        .field("package_name", request.packageName())
+        .field("server_ids", request.serverIds())
+        .endObject()
+        .toBytes();
   }
 
   /** Writes {@code "name":["a","b"]}. */

@@ -36,16 +36,14 @@ public abstract class ShareAppsResponse {
   /** One entry per server, in the order the service listed them; empty when it listed none. */
   public abstract List<ServerJob> jobs();
 
-  /** The servers on which a job was started. */
-  @Value.Derived
-  @Value.Auxiliary
+  /** The servers on which a job was started (worked out on first use). */
+  @Value.Lazy
   public List<ServerJob> accepted() {
     return jobs().stream().filter(ServerJob::accepted).collect(Collectors.toUnmodifiableList());
   }
 
-  /** The servers the service rejected (an error code or message, or no job id). */
-  @Value.Derived
-  @Value.Auxiliary
+  /** The servers the service rejected (an error code or message, or no job id; worked out on first use). */
+  @Value.Lazy
   public List<ServerJob> rejected() {
     return jobs().stream().filter(j -> !j.accepted()).collect(Collectors.toUnmodifiableList());
   }
