@@ -81,12 +81,23 @@ public final class Json {
         if ("request_id".equals(field)) {
           requestId = scalarText(p, value);
         } else if ("jobs".equals(field) && value == JsonToken.START_ARRAY) {
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            b.addJobs(serverJob(p));
+          // Every element is read: stopping at the first odd one would drop the jobs after it unseen.
+          int index = 0;
+          for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
+            if (t == JsonToken.START_OBJECT) {
+              b.addJobs(serverJob(p));
+            } else if (t != JsonToken.VALUE_NULL) {
+              throw new IOException("jobs must hold objects, found " + t + " at index " + index);
+            }
           }
+        } else if ("jobs".equals(field) && value != JsonToken.VALUE_NULL) {
+          throw new IOException("jobs must be an array, found " + value);
         } else {
           p.skipChildren();
         }
+      }
+      if (p.nextToken() != null) {
+        throw new IOException("unexpected content after the JSON object");
       }
     }
     String id = requestId != null ? requestId : fallbackRequestId;

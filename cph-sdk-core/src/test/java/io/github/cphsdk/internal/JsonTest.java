@@ -88,6 +88,30 @@ class JsonTest {
   }
 
   @Test
+  void neverStopsEarlyOnAMalformedAnswer() {
+    // Each of these once read as a success with fewer jobs than the answer held (or none).
+    for (String body : new String[] {
+        "{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\",\"job_id\":\"j1\"},5,{\"server_id\":\"s2\"}]}",
+        "{\"request_id\":\"r\",\"jobs\":[[{\"server_id\":\"s1\",\"job_id\":\"j1\"}]]}",
+        "{\"request_id\":\"r\",\"jobs\":[" + "[".repeat(100_000),
+        "{\"request_id\":\"r\",\"jobs\":[",
+        "{\"request_id\":\"r\",\"jobs\":\"none\"}",
+        "{\"request_id\":\"r\",\"jobs\":[]}{\"jobs\":[{\"server_id\":\"s1\"}]}",
+        "{\"request_id\":\"r\",\"jobs\":[]} trailing"}) {
+      assertThrows(IOException.class, () -> Json.shareAppsResponse(body.getBytes(StandardCharsets.UTF_8), null),
+          body.length() > 100 ? body.substring(0, 100) : body);
+    }
+  }
+
+  @Test
+  void nullJobsAndNullElementsCarryNothing() throws IOException {
+    ShareAppsResponse r = Json.shareAppsResponse(("{\"jobs\":[null,{\"server_id\":\"s1\",\"job_id\":\"j1\"},null]}"
+        + " \n").getBytes(StandardCharsets.UTF_8), "h");
+    assertEquals(1, r.jobs().size());
+    assertEquals("s1", r.jobs().get(0).serverId());
+  }
+
+  @Test
   void errorBodyShapes() {
     ErrorBody cps = ErrorBody.parse(("{\"request_id\":\"aad0860d089c482b943971f802a6718e\",\"error_code\":\"CPS.0001\","
         + "\"error_msg\":\"No permission to request resources.\"}").getBytes(StandardCharsets.UTF_8));
