@@ -39,14 +39,17 @@ import javax.net.ssl.SSLHandshakeException;
  * HttpTransport custom = new JdkHttpTransport(Duration.ofSeconds(3), mySslContext);
  * }</pre>
  *
- * <p>{@link #close()} releases the HTTP client where the JDK allows it (Java 21 and newer); on older JDKs its
- * single daemon selector thread ends once the transport is no longer referenced.
+ * <p>{@link #close()} releases the HTTP client where the JDK allows it (Java 21 and newer). On older JDKs the
+ * client's single daemon selector thread ends only when the JDK's HttpClient is garbage-collected, so
+ * {@code close()} lets go of it: the thread ends at the next garbage collection after the exchanges in flight
+ * are over, even while the closed transport itself is still referenced.
  */
 public final class JdkHttpTransport implements HttpTransport {
   /** Headers java.net.http sets itself and refuses to take from callers. */
   private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
-  private final HttpClient client;
+  /** {@code null} once closed, so that on JDK 17 the HttpClient (and its selector thread) can be collected. */
+  private volatile HttpClient client;
 
   /** A transport with a 10-second connect timeout and the JDK's default TLS settings. */
   public JdkHttpTransport() {
@@ -114,6 +117,11 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   private CompletableFuture<HttpResponse> send(HttpRequest request) {
+    HttpClient c = client;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
+          "the transport is closed; nothing was sent to " + request.uri().getHost(), null));
+    }
     java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.uri())
         .timeout(request.timeout())
         .method(request.method(), request.bodyLength() == 0
@@ -125,7 +133,7 @@ public final class JdkHttpTransport implements HttpTransport {
       }
     }
     long limit = request.maxResponseBytes();
-    return client.sendAsync(b.build(), info -> new BoundedBody(limit))
+    return c.sendAsync(b.build(), info -> new BoundedBody(limit))
         .thenApply(r -> HttpResponse.of(r.statusCode(), r.headers().map(), r.body().bytes, r.body().truncated));
   }
 
@@ -167,10 +175,14 @@ public final class JdkHttpTransport implements HttpTransport {
     return t;
   }
 
-  /** Releases the HTTP client on Java 21+, where {@code HttpClient} is {@link AutoCloseable}. */
+  /**
+   * Releases the HTTP client: closes it on Java 21+, where {@code HttpClient} is {@link AutoCloseable}, and
+   * drops the reference to it on every JDK. Later requests fail without being sent. Idempotent.
+   */
   @Override
   public void close() {
     Object c = client;
+    client = null;
     if (c instanceof AutoCloseable) {
       try {
         ((AutoCloseable) c).close();
