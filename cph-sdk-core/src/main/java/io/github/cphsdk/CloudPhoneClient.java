@@ -134,7 +134,7 @@ public final class CloudPhoneClient implements AutoCloseable {
           + maxServersPerRequest + " (CloudPhoneClient.Builder.maxServersPerRequest); split the servers into batches");
     }
     String path = pathPrefix + "/cloud-phone/phones/share-apps";
-    return new Operation<>("push shared apps", "POST", endpoint.resolve(path), path, Json.shareAppsBody(request),
+    return new Operation<>("push shared apps", "POST", Endpoints.uri(endpoint, path), path, Json.shareAppsBody(request),
         false, maxResponseBytes,
         response -> Json.shareAppsResponse(response.body(), response.header("X-Request-Id").orElse(null)));
   }
