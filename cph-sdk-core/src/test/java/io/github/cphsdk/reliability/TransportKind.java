@@ -1,0 +1,25 @@
+package io.github.cphsdk.reliability;
+
+import io.github.cphsdk.CloudPhoneClient;
+import io.github.cphsdk.http.HttpTransport;
+import javax.net.ssl.SSLContext;
+
+/** The transports the reliability suite runs against: each hostile-server and TLS test runs once per kind. */
+enum TransportKind {
+  /** The client's own default, java.net.http, created and closed by the client. */
+  JDK_DEFAULT {
+    @Override
+    HttpTransport configure(CloudPhoneClient.Builder builder, SSLContext sslContext) {
+      if (sslContext != null) {
+        builder.sslContext(sslContext);
+      }
+      return null;
+    }
+  };
+
+  /**
+   * Sets the transport (and the TLS trust, when not {@code null}) on {@code builder}; returns the transport the
+   * test must close, or {@code null} when the client owns it.
+   */
+  abstract HttpTransport configure(CloudPhoneClient.Builder builder, SSLContext sslContext);
+}
