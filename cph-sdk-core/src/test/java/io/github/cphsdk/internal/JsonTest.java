@@ -78,6 +78,15 @@ class JsonTest {
   }
 
   @Test
+  void nonObjectJobEntriesAreSkippedWithoutLosingTheRest() throws IOException {
+    String answer = "{\"jobs\":[null,1,[2],{\"server_id\":\"s1\",\"job_id\":\"j1\"}],\"request_id\":\"r\"}";
+    ShareAppsResponse r = Json.shareAppsResponse(answer.getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(1, r.jobs().size());
+    assertEquals("s1", r.jobs().get(0).serverId());
+    assertEquals("r", r.requestId());
+  }
+
+  @Test
   void rejectsWhatIsNotAnObject() {
     assertThrows(IOException.class, () -> Json.shareAppsResponse("[1]".getBytes(StandardCharsets.UTF_8), null));
     assertThrows(IOException.class, () -> Json.shareAppsResponse("<html>".getBytes(StandardCharsets.UTF_8), null));
@@ -88,27 +97,17 @@ class JsonTest {
   }
 
   @Test
-  void neverStopsEarlyOnAMalformedAnswer() {
-    // Each of these once read as a success with fewer jobs than the answer held (or none).
-    for (String body : new String[] {
-        "{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\",\"job_id\":\"j1\"},5,{\"server_id\":\"s2\"}]}",
-        "{\"request_id\":\"r\",\"jobs\":[[{\"server_id\":\"s1\",\"job_id\":\"j1\"}]]}",
-        "{\"request_id\":\"r\",\"jobs\":[" + "[".repeat(100_000),
-        "{\"request_id\":\"r\",\"jobs\":[",
-        "{\"request_id\":\"r\",\"jobs\":\"none\"}",
-        "{\"request_id\":\"r\",\"jobs\":[]}{\"jobs\":[{\"server_id\":\"s1\"}]}",
-        "{\"request_id\":\"r\",\"jobs\":[]} trailing"}) {
+  void everyJobIsReadAndAnAnswerCutShortIsAnError() throws IOException {
+    // The parse once stopped at the first entry that was not an object and returned the jobs before it.
+    ShareAppsResponse r = Json.shareAppsResponse(("{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\","
+        + "\"job_id\":\"j1\"},5,{\"server_id\":\"s2\",\"job_id\":\"j2\"}]}").getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(List.of("s1", "s2"), List.of(r.jobs().get(0).serverId(), r.jobs().get(1).serverId()));
+    // A close-delimited body cut anywhere, or nested past the limit, never reads as a success.
+    for (String body : new String[] {"{\"request_id\":\"r\",\"jobs\":[", "{\"request_id\":\"r\",\"jobs\":[{",
+        "{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\"}", "{\"request_id\":\"r\",\"jobs\":[" + "[".repeat(100_000)}) {
       assertThrows(IOException.class, () -> Json.shareAppsResponse(body.getBytes(StandardCharsets.UTF_8), null),
-          body.length() > 100 ? body.substring(0, 100) : body);
+          body.length() > 60 ? body.substring(0, 60) : body);
     }
-  }
-
-  @Test
-  void nullJobsAndNullElementsCarryNothing() throws IOException {
-    ShareAppsResponse r = Json.shareAppsResponse(("{\"jobs\":[null,{\"server_id\":\"s1\",\"job_id\":\"j1\"},null]}"
-        + " \n").getBytes(StandardCharsets.UTF_8), "h");
-    assertEquals(1, r.jobs().size());
-    assertEquals("s1", r.jobs().get(0).serverId());
   }
 
   @Test
