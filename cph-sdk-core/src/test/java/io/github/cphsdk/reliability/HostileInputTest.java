@@ -15,6 +15,8 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testkit.internal.AuthorizationHeader;
+import io.github.cphsdk.testkit.internal.SdkHmacSha256;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -202,6 +204,8 @@ class HostileInputTest {
   static final Pattern REGION = Pattern.compile("(?=.{1,32}$)[a-z0-9]+(-[a-z0-9]+)*");
   static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._/+-]{1,64}");
   static final Pattern TOKEN_RULE = Pattern.compile("[\\x21-\\x7e]+");
+  /** Printable ASCII without ',' (the Authorization header's separator). */
+  static final Pattern AK_RULE = Pattern.compile("[\\x21-\\x2b\\x2d-\\x7e]+");
   static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   static final Pattern HEADER_VALUE = Pattern.compile("[\\t\\x20-\\x7e]*");
 
@@ -317,6 +321,10 @@ class HostileInputTest {
         () -> HttpRequest.builder("GET", URI.create("https://h.example")).header("X-Name", "Jos\u00e9"));
     assertEquals("value of header X-Name must be ASCII text (found a character above U+007E at index 3)",
         e.getMessage());
+    // An access key with a comma ended the Access part of the Authorization header early.
+    IllegalArgumentException comma = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Credentials.akSk("AKIDX,SignedHeaders=host", "secret-key-value"));
+    assertEquals("accessKey must not contain ',' (found one at index 5)", comma.getMessage());
   }
 
   @Test
@@ -648,5 +656,131 @@ class HostileInputTest {
     }
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
     assertTrue(onTheWire > 0);
+  }
+
+  // ---------------------------------------------------------------- credentials
+
+  @Test
+  void akSkSignaturesCoverExactlyWhatIsSent() throws Exception {
+    Gen gen = new Gen(SEED + 8);
+    RecordingTransport recorder = new RecordingTransport();
+    int accepted = 0;
+    for (int i = 0; i < CASES; i++) {
+      String ak = gen.chance(100) ? null : gen.chance(2) ? gen.clean(LETTERS.toUpperCase(Locale.ROOT) + DIGITS, 20, 20)
+          : gen.string(PRINTABLE, 30);
+      String sk = gen.chance(100) ? null : gen.chance(2) ? gen.clean(LETTERS + DIGITS, 40, 40) : gen.string(PRINTABLE, 50);
+      String securityToken = gen.chance(2) ? null : gen.string(PRINTABLE, 80);
+      String input = "AK " + show(ak) + ", SK " + show(sk) + ", token " + show(securityToken);
+      Object built = attempt(() -> securityToken == null ? Credentials.akSk(ak, sk)
+          : Credentials.akSk(ak, sk, securityToken), input);
+      boolean valid = ak != null && AK_RULE.matcher(ak).matches() && sk != null && TOKEN_RULE.matcher(sk).matches()
+          && (securityToken == null || TOKEN_RULE.matcher(securityToken).matches());
+      assertEquals(valid, built instanceof Credentials, "case " + i + ": " + input + " -> " + built);
+      if (built instanceof Exception) {
+        String message = ((Exception) built).getMessage();
+        for (String secret : new String[] {sk, securityToken}) {
+          assertTrue(secret == null || secret.length() < 8 || !message.contains(secret), "echoed: " + message);
+        }
+        continue;
+      }
+      accepted++;
+      try (CloudPhoneClient c = client(recorder).credentials((Credentials) built).build()) {
+        c.shareApps(plainRequest());
+      }
+      HttpRequest sent = recorder.last;
+      Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      sent.headers().forEach(h -> assertTrue(headers.put(h.getKey(), h.getValue()) == null, "twice: " + h.getKey()));
+      List<String> names = new ArrayList<>(List.of("Accept", "Authorization", "Content-Type", "User-Agent",
+          "X-Client-Request-Id", "X-Project-Id", "X-Sdk-Date"));
+      if (securityToken != null) {
+        names.add("X-Security-Token");
+        assertEquals(securityToken, headers.get("X-Security-Token"));
+      }
+      assertEquals(names, new ArrayList<>(headers.keySet()), "case " + i + ": " + input);
+      AuthorizationHeader auth = AuthorizationHeader.parse(headers.get("Authorization"));
+      assertEquals(ak, auth.accessKey(), "the access key in the Authorization header, case " + i);
+      assertTrue(auth.signature().matches("[0-9a-f]{64}"));
+      assertTrue(auth.signedHeaders().containsAll(securityToken == null ? List.of("host", "x-sdk-date", "x-project-id")
+          : List.of("host", "x-sdk-date", "x-project-id", "x-security-token")), auth.signedHeaders().toString());
+      // Recomputed independently (the testkit's verifier) from what was sent.
+      String canonical = SdkHmacSha256.canonicalRequest(sent.method(), sent.uri().getRawPath(), List.of(),
+          auth.signedHeaders(), name -> name.equals("host") ? sent.uri().getRawAuthority() : headers.get(name),
+          sent.body());
+      assertEquals(SdkHmacSha256.signature(sk, SdkHmacSha256.stringToSign(headers.get("X-Sdk-Date"), canonical)),
+          auth.signature(), "case " + i + ": the signature does not cover what was sent");
+    }
+    assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
+  }
+
+  /** What IAM is asked, answered with a token; every other request answered as a push. */
+  static final class IamRecorder extends RecordingTransport {
+    static final String SUBJECT_TOKEN = "MIIsubject-token-from-iam";
+    volatile HttpRequest iamRequest;
+
+    @Override
+    public synchronized io.github.cphsdk.http.HttpResponse execute(HttpRequest request) {
+      if (request.uri().getRawPath().endsWith("/v3/auth/tokens")) {
+        iamRequest = request;
+        return io.github.cphsdk.http.HttpResponse.of(201, Map.of("X-Subject-Token", List.of(SUBJECT_TOKEN)),
+            "{\"token\":{\"expires_at\":\"2099-01-01T00:00:00.000000Z\"}}".getBytes(StandardCharsets.UTF_8), false);
+      }
+      return super.execute(request);
+    }
+  }
+
+  @Test
+  void iamPasswordLoginCarriesExactlyTheGivenNames() throws Exception {
+    Gen gen = new Gen(SEED + 9);
+    int accepted = 0;
+    String names = LETTERS + DIGITS + "_-. @\u00e9\u4e2d";
+    for (int i = 0; i < CASES; i++) {
+      String user = gen.chance(100) ? null : gen.string(names, 30);
+      String password = gen.chance(100) ? null : gen.string(PRINTABLE + " \u00e9\u20ac", 30);
+      String account = gen.chance(100) ? null : gen.string(names, 30);
+      String projectName = gen.chance(2) ? null : gen.string(LETTERS + DIGITS + "-_", 20);
+      String input = "user " + show(user) + ", account " + show(account) + ", project name " + show(projectName);
+      Object built = attempt(() -> {
+        io.github.cphsdk.auth.IamPasswordCredentials.Builder b = Credentials.iamPassword().userName(user)
+            .password(password).accountName(account).iamEndpoint(URI.create("https://iam.example.com"));
+        if (projectName != null) {
+          b.projectName(projectName);
+        }
+        return b.build();
+      }, input);
+      boolean valid = validName(user) && password != null && !password.isEmpty() && validName(account)
+          && (projectName == null || validName(projectName));
+      assertEquals(valid, built instanceof Credentials, "case " + i + ": " + input + " -> " + built);
+      if (built instanceof Exception) {
+        String message = ((Exception) built).getMessage();
+        assertTrue(password == null || password.length() < 8 || !message.contains(password), "echoed: " + message);
+        continue;
+      }
+      accepted++;
+      IamRecorder recorder = new IamRecorder();
+      try (CloudPhoneClient c = client(recorder).credentials((Credentials) built).build()) {
+        c.shareApps(plainRequest());
+      }
+      HttpRequest login = recorder.iamRequest;
+      assertEquals("https://iam.example.com/v3/auth/tokens?nocatalog=true", login.uri().toString());
+      com.fasterxml.jackson.databind.node.ObjectNode expected = JSON.createObjectNode();
+      com.fasterxml.jackson.databind.node.ObjectNode identity = expected.putObject("auth").putObject("identity");
+      identity.putArray("methods").add("password");
+      com.fasterxml.jackson.databind.node.ObjectNode userNode = identity.putObject("password").putObject("user");
+      userNode.put("name", user).put("password", password).putObject("domain").put("name", account);
+      com.fasterxml.jackson.databind.node.ObjectNode project = ((com.fasterxml.jackson.databind.node.ObjectNode)
+          expected.get("auth")).putObject("scope").putObject("project");
+      if (projectName != null) {
+        project.put("name", projectName);
+      } else {
+        project.put("id", PROJECT);
+      }
+      assertEquals(expected, JSON.readTree(login.body()), "case " + i + ": " + input);
+      assertHeaders(recorder.last, PROJECT, IamRecorder.SUBJECT_TOKEN, null);
+    }
+    assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
+  }
+
+  static boolean validName(String s) {
+    return s != null && !s.isBlank() && s.chars().noneMatch(c -> Character.isISOControl(c));
   }
 }

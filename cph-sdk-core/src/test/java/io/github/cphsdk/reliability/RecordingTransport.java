@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Keeps the last request it was given and answers every request with the same push answer. */
-final class RecordingTransport implements HttpTransport {
+class RecordingTransport implements HttpTransport {
   static final String ANSWER = "{\"request_id\":\"r\",\"jobs\":[]}";
 
   volatile HttpRequest last;
