@@ -37,7 +37,9 @@ public interface Credentials {
     try {
       return CompletableFuture.completedFuture(authorize(request, context));
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      CompletableFuture<HttpRequest> failed = new CompletableFuture<>(); // failedFuture is not on Android 26
+      failed.completeExceptionally(e);
+      return failed;
     }
   }
 

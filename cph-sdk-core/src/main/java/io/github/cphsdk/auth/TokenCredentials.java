@@ -27,7 +27,7 @@ final class TokenCredentials implements Credentials {
     if (token == null) {
       throw new IllegalArgumentException("token is required (Credentials.token got null)");
     }
-    if (token.isBlank()) {
+    if (token.chars().allMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("token must not be blank");
     }
     for (int i = 0; i < token.length(); i++) {

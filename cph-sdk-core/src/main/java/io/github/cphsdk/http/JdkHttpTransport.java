@@ -42,6 +42,7 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>{@link #close()} releases the HTTP client where the JDK allows it (Java 21 and newer); on older JDKs its
  * single daemon selector thread ends once the transport is no longer referenced.
  */
+@RequiresJavaNetHttp
 public final class JdkHttpTransport implements HttpTransport {
   /** Headers java.net.http sets itself and refuses to take from callers. */
   private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
@@ -186,6 +187,7 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   /** The kept bytes of an answer and whether more were dropped. */
+  @RequiresJavaNetHttp
   private static final class Body {
     final byte[] bytes;
     final boolean truncated;
@@ -197,6 +199,7 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   /** Collects at most {@code limit} bytes; past it cancels the stream (the connection is not reused). */
+  @RequiresJavaNetHttp
   private static final class BoundedBody implements java.net.http.HttpResponse.BodySubscriber<Body> {
     private final long limit;
     private final CompletableFuture<Body> result = new CompletableFuture<>();
