@@ -91,7 +91,10 @@ final class FieldRules {
     for (int i = 0; i < ids.size(); i++) {
       String id = ids.get(i);
       String at = field + "[" + i + "]";
-      if (id == null || id.isEmpty()) {
+      if (id == null) {
+        throw new IllegalArgumentException(at + " must not be null");
+      }
+      if (id.isEmpty()) {
         throw new IllegalArgumentException(at + " must not be empty");
       }
       if (isAllWhitespace(id)) {

@@ -1,0 +1,62 @@
+package io.github.cphsdk;
+
+import java.time.Duration;
+
+/**
+ * Hooks for metrics and tracing: told when each attempt starts and ends and when a retry is scheduled. All
+ * methods have empty defaults; implement the ones you need. They run on the thread that drives the call
+ * (the caller's thread for synchronous calls, an SDK or HTTP thread for asynchronous ones), so keep them
+ * fast and never throw (a throwing listener is logged and ignored).
+ *
+ * <pre>{@code
+ * CallListener metrics = new CallListener() {
+ *   public void attemptFinished(String operation, String callId, int attempt, int statusCode,
+ *       Duration duration, Throwable failure) {
+ *     timer.record(operation, statusCode, duration);
+ *   }
+ * };
+ * CloudPhoneClient client = CloudPhoneClient.builder()...listener(metrics).build();
+ * }</pre>
+ */
+public interface CallListener {
+
+  /**
+   * An attempt is about to be sent.
+   *
+   * @param operation e.g. {@code "push shared apps"}
+   * @param callId the client request id, the same for every attempt of one call (sent as {@code X-Client-Request-Id})
+   * @param attempt 1 for the first attempt
+   */
+  default void attemptStarted(String operation, String callId, int attempt) {}
+
+  /**
+   * An attempt ended.
+   *
+   * @param statusCode the HTTP status, or {@code -1} when there was no answer
+   * @param duration from sending to the end of the answer (or the failure)
+   * @param failure why the attempt failed, or {@code null} when it succeeded
+   */
+  default void attemptFinished(String operation, String callId, int attempt, int statusCode, Duration duration,
+      Throwable failure) {}
+
+  /**
+   * A retry will be sent after {@code delay}.
+   *
+   * @param nextAttempt the number of the attempt that will be sent
+   * @param cause the failure that is being retried
+   */
+  default void retryScheduled(String operation, String callId, int nextAttempt, Duration delay,
+      CloudPhoneException cause) {}
+
+  /** A listener that does nothing. */
+  static CallListener none() {
+    return NoCallListener.INSTANCE;
+  }
+}
+
+/** The do-nothing listener. */
+final class NoCallListener implements CallListener {
+  static final NoCallListener INSTANCE = new NoCallListener();
+
+  private NoCallListener() {}
+}

@@ -1,0 +1,626 @@
+package io.github.cphsdk.internal;
+
+import io.github.cphsdk.CallListener;
+import io.github.cphsdk.CloudPhoneException;
+import io.github.cphsdk.auth.AuthContext;
+import io.github.cphsdk.auth.Credentials;
+import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.http.HttpResponse;
+import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.http.HttpTransportException;
+import io.github.cphsdk.retry.RetryPolicy;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLHandshakeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one way a call flows: for each attempt, authorize, send, classify the answer, decide on a retry;
+ * parse the success. The synchronous and asynchronous paths share every decision ({@link #classify},
+ * {@link #classifyFailure}, {@link #decide}); they differ only in how they wait.
+ */
+public final class CallPipeline implements AutoCloseable {
+  static final Logger LOG = LoggerFactory.getLogger("io.github.cphsdk.CloudPhoneClient");
+
+  /** Everything the pipeline needs from the client's builder. */
+  public static final class Config {
+    public HttpTransport transport;
+    public Credentials credentials;
+    public AuthContext authContext;
+    public RetryPolicy retryPolicy;
+    public Duration connectTimeout;
+    public Duration attemptTimeout;
+    public Duration callTimeout;
+    public String userAgent;
+    public String projectId;
+    public CallListener listener;
+    public Executor completionExecutor;
+    public Timing timing;
+  }
+
+  private final HttpTransport transport;
+  private final Credentials credentials;
+  private final AuthContext authContext;
+  private final RetryPolicy policy;
+  private final Duration connectTimeout;
+  private final Duration attemptTimeout;
+  private final long callTimeoutNanos;
+  private final String userAgent;
+  private final String projectId;
+  private final CallListener listener;
+  private final Executor completionExecutor;
+  private final Timing timing;
+
+  public CallPipeline(Config c) {
+    this.transport = Objects.requireNonNull(c.transport);
+    this.credentials = Objects.requireNonNull(c.credentials);
+    this.authContext = Objects.requireNonNull(c.authContext);
+    this.policy = Objects.requireNonNull(c.retryPolicy);
+    this.connectTimeout = Objects.requireNonNull(c.connectTimeout);
+    this.attemptTimeout = Objects.requireNonNull(c.attemptTimeout);
+    this.callTimeoutNanos = c.callTimeout.toNanos();
+    this.userAgent = Objects.requireNonNull(c.userAgent);
+    this.projectId = Objects.requireNonNull(c.projectId);
+    this.listener = Objects.requireNonNull(c.listener);
+    this.completionExecutor = Objects.requireNonNull(c.completionExecutor);
+    this.timing = Objects.requireNonNull(c.timing);
+  }
+
+  /** Stops the timer thread (if async calls started one). The transport is closed by its owner. */
+  @Override
+  public void close() {
+    timing.close();
+  }
+
+  // ---------------------------------------------------------------- synchronous
+
+  /** Runs the operation on the calling thread, retrying per the policy, until success or a final failure. */
+  public <T> T execute(Operation<T> op) {
+    Call call = new Call(op);
+    HttpRequest base = baseRequest(op, call.id);
+    for (int attempt = 1; ; attempt++) {
+      long remaining = call.deadline - timing.nanoTime();
+      if (remaining <= 0) {
+        throw call.fail(deadlinePassed(op), attempt - 1);
+      }
+      HttpRequest request;
+      try {
+        request = credentials.authorize(withAttemptTimeout(base, remaining), authContext);
+      } catch (RuntimeException e) {
+        throw call.failCredentials(e, attempt - 1);
+      }
+      listenerStarted(op, call, attempt);
+      long start = timing.nanoTime();
+      Object result;
+      try {
+        result = classify(op, transport.execute(request));
+      } catch (IOException | RuntimeException e) {
+        result = classifyFailure(op, e, remaining);
+      }
+      attemptEnded(op, call, attempt, start, result);
+      if (!(result instanceof Failure)) {
+        @SuppressWarnings("unchecked")
+        T value = (T) result;
+        return value;
+      }
+      Failure failure = (Failure) result;
+      Duration delay = decide(call, failure, attempt);
+      if (delay == null) {
+        throw call.fail(call.lastFailure, attempt);
+      }
+      call.recordRetry(failure, attempt);
+      retryScheduled(op, call, attempt, delay, failure);
+      try {
+        timing.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw call.fail(Failure.other(call.anyApplied || failure.mayHaveBeenApplied,
+            op.name + " was interrupted while waiting to retry.", e), attempt);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- asynchronous
+
+  /**
+   * Runs the operation without blocking: attempts run on the transport's threads, backoff waits on the
+   * timer, and the returned future completes on the completion executor. Cancelling it aborts the
+   * exchange in flight and any pending retry.
+   */
+  public <T> CompletableFuture<T> executeAsync(Operation<T> op) {
+    AsyncCall<T> call = new AsyncCall<>(op);
+    call.attempt(1);
+    return call;
+  }
+
+  private final class AsyncCall<T> extends CompletableFuture<T> {
+    private final Operation<T> op;
+    private final Call call;
+    private final HttpRequest base;
+    private volatile Future<?> inFlight;
+    private volatile Future<?> timer;
+
+    AsyncCall(Operation<T> op) {
+      this.op = op;
+      this.call = new Call(op);
+      this.base = baseRequest(op, call.id);
+    }
+
+    void attempt(int attempt) {
+      if (isDone()) {
+        return;
+      }
+      long remaining = call.deadline - timing.nanoTime();
+      if (remaining <= 0) {
+        finishExceptionally(call.fail(deadlinePassed(op), attempt - 1));
+        return;
+      }
+      AtomicBoolean settled = new AtomicBoolean();
+      AtomicBoolean sent = new AtomicBoolean();
+      long start = timing.nanoTime();
+      try {
+        timer = timing.schedule(() -> {
+          if (settled.compareAndSet(false, true)) {
+            Future<?> f = inFlight;
+            if (f != null) {
+              f.cancel(true);
+            }
+            HttpTransportException timeout = new HttpTransportException(sent.get()
+                ? HttpTransportException.Kind.RESPONSE_TIMEOUT : HttpTransportException.Kind.CONNECT_TIMEOUT,
+                "no answer within " + Duration.ofNanos(Math.min(remaining, attemptTimeout.toNanos())).toMillis()
+                    + " ms", null);
+            settle(attempt, start, classifyFailure(op, timeout, remaining));
+          }
+        }, Duration.ofNanos(Math.min(remaining, attemptTimeout.toNanos())));
+      } catch (RejectedExecutionException closed) {
+        finishExceptionally(call.fail(Failure.other(call.anyApplied, "the client is closed", closed), attempt - 1));
+        return;
+      }
+      CompletableFuture<HttpRequest> authorized;
+      try {
+        authorized = credentials.authorizeAsync(withAttemptTimeout(base, remaining), authContext);
+      } catch (RuntimeException e) {
+        authorized = CompletableFuture.failedFuture(e);
+      }
+      authorized.whenComplete((request, authError) -> {
+        if (authError != null) {
+          if (settled.compareAndSet(false, true)) {
+            timer.cancel(false);
+            finishExceptionally(call.failCredentials(unwrap(authError), attempt - 1));
+          }
+          return;
+        }
+        if (isDone() || settled.get()) {
+          return;
+        }
+        listenerStarted(op, call, attempt);
+        CompletableFuture<HttpResponse> exchange;
+        try {
+          sent.set(true);
+          exchange = transport.executeAsync(request);
+        } catch (RuntimeException e) {
+          exchange = CompletableFuture.failedFuture(e);
+        }
+        inFlight = exchange;
+        if (isDone()) {
+          exchange.cancel(true);
+        }
+        exchange.whenComplete((response, error) -> {
+          if (!settled.compareAndSet(false, true)) {
+            return;
+          }
+          timer.cancel(false);
+          Object result = error == null ? classify(op, response) : classifyFailure(op, unwrap(error), remaining);
+          settle(attempt, start, result);
+        });
+      });
+    }
+
+    private void settle(int attempt, long start, Object result) {
+      if (isDone()) {
+        return;
+      }
+      attemptEnded(op, call, attempt, start, result);
+      if (!(result instanceof Failure)) {
+        @SuppressWarnings("unchecked")
+        T value = (T) result;
+        finish(value);
+        return;
+      }
+      Failure failure = (Failure) result;
+      Duration delay = decide(call, failure, attempt);
+      if (delay == null) {
+        finishExceptionally(call.fail(call.lastFailure, attempt));
+        return;
+      }
+      call.recordRetry(failure, attempt);
+      retryScheduled(op, call, attempt, delay, failure);
+      try {
+        inFlight = timing.schedule(() -> attempt(attempt + 1), delay);
+      } catch (RejectedExecutionException closed) {
+        finishExceptionally(call.fail(failure.withNote("(not retried: the client is closed)"), attempt));
+      }
+    }
+
+    private void finish(T value) {
+      try {
+        completionExecutor.execute(() -> complete(value));
+      } catch (RejectedExecutionException e) {
+        complete(value);
+      }
+    }
+
+    private void finishExceptionally(CloudPhoneException e) {
+      try {
+        completionExecutor.execute(() -> completeExceptionally(e));
+      } catch (RejectedExecutionException rejected) {
+        completeExceptionally(e);
+      }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (cancelled) {
+        Future<?> f = inFlight;
+        if (f != null) {
+          f.cancel(true);
+        }
+        Future<?> t = timer;
+        if (t != null) {
+          t.cancel(false);
+        }
+      }
+      return cancelled;
+    }
+  }
+
+  // ---------------------------------------------------------------- shared decisions
+
+  /** The state of one call across its attempts. */
+  private final class Call {
+    final String id = callId();
+    final long deadline = timing.nanoTime() + callTimeoutNanos;
+    final List<CloudPhoneException> earlier = new ArrayList<>(2);
+    final Operation<?> op;
+    boolean anyApplied;
+    boolean refreshed;
+    Failure lastFailure;
+
+    Call(Operation<?> op) {
+      this.op = op;
+    }
+
+    void recordRetry(Failure failure, int attempt) {
+      anyApplied |= failure.mayHaveBeenApplied;
+      earlier.add(failure.toException(attempt));
+    }
+
+    CloudPhoneException fail(Failure failure, int attempts) {
+      Failure f = failure;
+      if (anyApplied && !f.mayHaveBeenApplied) {
+        f = f.appliedEarlier("An earlier attempt may have been applied, so the " + op.name
+            + " may have taken effect: check before repeating it.");
+      }
+      CloudPhoneException e = f.toException(attempts);
+      earlier.forEach(e::addSuppressed);
+      if (LOG.isWarnEnabled()) {
+        LOG.warn("{} {} failed after {} attempt(s) (call {}): {}", op.method, op.logPath, attempts, id, e.getMessage());
+      }
+      return e;
+    }
+
+    CloudPhoneException failCredentials(Throwable error, int attempts) {
+      if (error instanceof CloudPhoneException && !anyApplied) {
+        CloudPhoneException e = (CloudPhoneException) error;
+        earlier.forEach(e::addSuppressed);
+        LOG.warn("{} {} failed (call {}): {}", op.method, op.logPath, id, e.getMessage());
+        return e;
+      }
+      return fail(Failure.other(false, "Could not authenticate the " + op.name + " request: "
+          + error.getMessage() + " Nothing was sent for this attempt.", error), attempts);
+    }
+  }
+
+  /**
+   * Whether and after how long to retry; {@code null} to stop. Records the failure as the call's last.
+   * Each rule is a guard with its reason.
+   */
+  private Duration decide(Call call, Failure failure, int attempt) {
+    call.lastFailure = failure;
+    // 401 once: fresh credentials may succeed, and a 401 was not applied.
+    if (failure.category == Failure.Category.UNAUTHORIZED) {
+      if (!call.refreshed && credentials.refreshAfterUnauthorized(
+          failure.error == null ? null : failure.error.errorCode, failure.error == null ? null : failure.error.errorMessage)) {
+        call.refreshed = true;
+        return Duration.ZERO;
+      }
+      return null;
+    }
+    // A thread that was interrupted wants to stop, not to wait.
+    if (Thread.currentThread().isInterrupted()) {
+      return null;
+    }
+    if (attempt >= policy.maxAttempts()) {
+      if (policy.maxAttempts() > 1 && retryable(call, failure, attempt)) {
+        call.lastFailure = failure.withNote("(gave up after " + attempt + " attempts)");
+      }
+      return null;
+    }
+    if (!retryable(call, failure, attempt)) {
+      return null;
+    }
+    Duration delay = failure.retryAfter != null
+        ? min(failure.retryAfter, policy.maxRetryAfter())
+        : policy.backoff().delayBeforeRetry(attempt);
+    // Never sleep past the deadline: fail now with the service's own answer instead.
+    if (timing.nanoTime() + delay.toNanos() >= call.deadline) {
+      call.lastFailure = failure.withNote("(not retried: waiting " + delay.toMillis()
+          + " ms would pass the call timeout)");
+      return null;
+    }
+    return delay;
+  }
+
+  private boolean retryable(Call call, Failure failure, int attempt) {
+    switch (failure.category) {
+      case NOT_SENT: // nothing reached the service
+      case THROTTLED: // the service said it did not act
+        return true;
+      case AMBIGUOUS: // only where a second run is harmless, or the user accepted that it may happen
+        if (call.op.idempotent || policy.retryAmbiguousFailures()) {
+          return true;
+        }
+        break;
+      default:
+        break;
+    }
+    try {
+      return policy.retryCondition().shouldRetry(failure.toException(attempt), attempt);
+    } catch (RuntimeException e) {
+      LOG.warn("retry condition threw; not retrying", e);
+      return false;
+    }
+  }
+
+  /** Classifies an answer: the parsed value on 2xx, else a {@link Failure}. */
+  private <T> Object classify(Operation<T> op, HttpResponse response) {
+    int status = response.statusCode();
+    String headerRequestId = response.header("X-Request-Id").orElse(null);
+    if (status >= 200 && status < 300) {
+      if (response.bodyTruncated()) {
+        return Failure.transport(Failure.Category.FINAL, true, false, op.name + ": the service answered "
+            + status + " (request id " + headerRequestId + ") but the answer is larger than the limit of "
+            + op.maxResponseBytes + " bytes, so it was not read." + appliedHint(op, headerRequestId, true), null);
+      }
+      try {
+        return op.parser.parse(response);
+      } catch (IOException | RuntimeException e) {
+        return Failure.transport(Failure.Category.FINAL, true, false, op.name + ": the service answered " + status
+            + " (request id " + headerRequestId + ") but the answer could not be read: " + e.getMessage() + "."
+            + appliedHint(op, headerRequestId, true), e);
+      }
+    }
+    ErrorBody error = ErrorBody.parse(response.body());
+    String requestId = error.requestId != null ? error.requestId : headerRequestId;
+    Failure.Category category;
+    boolean applied;
+    String advice;
+    if (status == 429) {
+      category = Failure.Category.THROTTLED;
+      applied = false;
+      advice = "The service is throttling requests and did not act; retry later (Huawei advises 2 to 5 s).";
+    } else if (status == 503) {
+      category = Failure.Category.THROTTLED;
+      applied = false;
+      advice = "The service was unavailable and did not act; retry later.";
+    } else if (status == 401) {
+      category = Failure.Category.UNAUTHORIZED;
+      applied = false;
+      advice = "The credentials were refused (wrong or expired token, or a bad AK/SK signature); nothing was started.";
+    } else if (status >= 500) {
+      category = status == 500 || status == 502 || status == 504 ? Failure.Category.AMBIGUOUS : Failure.Category.FINAL;
+      applied = true;
+      advice = "The service failed while handling the request." + appliedHint(op, requestId, true);
+    } else if (status >= 300 && status < 400) {
+      category = Failure.Category.FINAL;
+      applied = false;
+      advice = "Redirects are never followed (credentials would travel to " + response.header("Location")
+          .map(CallPipeline::hostOf).orElse("another address") + "); check the endpoint.";
+    } else if (status == 404 || status == 403 || status == 400 || status >= 400) {
+      category = Failure.Category.FINAL;
+      applied = false;
+      advice = status == 404
+          ? "Nothing was started; check the endpoint (region), the project id and the ids in the path."
+          : status == 403 ? "The account may not do this; nothing was started."
+          : "The service refused the request; nothing was started.";
+    } else {
+      category = Failure.Category.FINAL;
+      applied = true;
+      advice = "Unexpected status." + appliedHint(op, requestId, true);
+    }
+    StringBuilder m = new StringBuilder(op.name).append(" failed: HTTP ").append(status);
+    if (error.errorCode != null) {
+      m.append(' ').append(error.errorCode);
+    }
+    if (error.errorMessage != null) {
+      m.append(" \"").append(ErrorBody.snippet(error.errorMessage.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .append('"');
+    }
+    if (error.snippet != null && !error.snippet.isEmpty()) {
+      m.append(" (not a JSON error; the answer starts: \"").append(error.snippet).append("\")");
+    }
+    if (requestId != null) {
+      m.append(" (request id ").append(requestId).append(')');
+    }
+    m.append(". ").append(advice);
+    Duration retryAfter = category == Failure.Category.THROTTLED
+        ? RetryAfter.parse(response.header("Retry-After").orElse(null), timing.clock()) : null;
+    return Failure.service(category, applied, m.toString(), status, error, requestId, retryAfter);
+  }
+
+  /** Classifies an exchange that gave no answer. */
+  private Failure classifyFailure(Operation<?> op, Throwable error, long remainingNanos) {
+    HttpTransportException.Kind kind = kindOf(error);
+    String host = op.uri.getHost();
+    switch (kind) {
+      case CONNECT_FAILED:
+        return Failure.transport(Failure.Category.NOT_SENT, false, false, op.name + ": could not connect to " + host
+            + " (" + error.getMessage() + "). Nothing was sent.", error);
+      case CONNECT_TIMEOUT:
+        return Failure.transport(Failure.Category.NOT_SENT, false, true, op.name + ": connecting to " + host
+            + " timed out. Nothing was sent.", error);
+      case TLS_FAILED:
+        return Failure.transport(Failure.Category.FINAL, false, false, op.name + ": the TLS handshake with " + host
+            + " failed (" + error.getMessage() + "). Nothing was sent; check the endpoint and the trusted certificates.",
+            error);
+      case RESPONSE_TIMEOUT:
+        boolean callLimited = remainingNanos <= attemptTimeout.toNanos();
+        return Failure.transport(Failure.Category.AMBIGUOUS, true, true, op.name + ": no answer from " + host
+            + " within the " + (callLimited ? "call timeout" : "attempt timeout of " + attemptTimeout.toMillis() + " ms")
+            + "." + appliedHint(op, null, false), error);
+      default:
+        return Failure.transport(Failure.Category.AMBIGUOUS, true, false, op.name + ": the connection to " + host
+            + " failed after the request was sent (" + error.getMessage() + ")." + appliedHint(op, null, false), error);
+    }
+  }
+
+  private static HttpTransportException.Kind kindOf(Throwable error) {
+    if (error instanceof HttpTransportException) {
+      return ((HttpTransportException) error).kind();
+    }
+    if (error instanceof ConnectException || error instanceof UnknownHostException
+        || error instanceof NoRouteToHostException) {
+      return HttpTransportException.Kind.CONNECT_FAILED;
+    }
+    if (error instanceof SSLHandshakeException) {
+      return HttpTransportException.Kind.TLS_FAILED;
+    }
+    if (error instanceof InterruptedIOException && !(error instanceof java.net.SocketTimeoutException)) {
+      return HttpTransportException.Kind.FAILED_AFTER_SEND;
+    }
+    return HttpTransportException.Kind.FAILED_AFTER_SEND;
+  }
+
+  /** What to tell the user when the operation may have taken effect. */
+  private static String appliedHint(Operation<?> op, String requestId, boolean answered) {
+    if (op.idempotent) {
+      return "";
+    }
+    return " The " + op.name + " may have reached the service and started jobs: "
+        + (requestId != null
+            ? "list the jobs of request id " + requestId + " (CloudPhoneClient.listJobs) before repeating it."
+            : "check the jobs of the target servers (CPH console or the list-jobs API) before repeating it.");
+  }
+
+  private Failure deadlinePassed(Operation<?> op) {
+    return Failure.transport(Failure.Category.FINAL, false, true, op.name + ": the call timeout of "
+        + Duration.ofNanos(callTimeoutNanos).toMillis() + " ms passed before the next attempt could start.", null);
+  }
+
+  // ---------------------------------------------------------------- requests, logs, listener
+
+  private HttpRequest baseRequest(Operation<?> op, String callId) {
+    HttpRequest.Builder b = HttpRequest.builder(op.method, op.uri)
+        .header("User-Agent", userAgent)
+        .header("Accept", "application/json");
+    if (op.body != null) {
+      b.header("Content-Type", "application/json").body(op.body);
+    }
+    return b.header("X-Project-Id", projectId)
+        .header("X-Client-Request-Id", callId)
+        .connectTimeout(connectTimeout)
+        .maxResponseBytes(op.maxResponseBytes)
+        .timeout(attemptTimeout)
+        .build();
+  }
+
+  private HttpRequest withAttemptTimeout(HttpRequest base, long remainingNanos) {
+    if (remainingNanos >= attemptTimeout.toNanos()) {
+      return base;
+    }
+    return base.toBuilder().timeout(Duration.ofNanos(remainingNanos)).build();
+  }
+
+  private void listenerStarted(Operation<?> op, Call call, int attempt) {
+    try {
+      listener.attemptStarted(op.name, call.id, attempt);
+    } catch (RuntimeException e) {
+      LOG.warn("CallListener.attemptStarted threw; ignored", e);
+    }
+  }
+
+  private void attemptEnded(Operation<?> op, Call call, int attempt, long start, Object result) {
+    Duration took = Duration.ofNanos(timing.nanoTime() - start);
+    Failure failure = result instanceof Failure ? (Failure) result : null;
+    int status = failure == null ? 200 : failure.statusCode;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {} -> {} (attempt {}/{}, {} ms, request id {}, call {}){}", op.method, op.logPath,
+          status < 0 ? "no answer" : failure == null ? "ok" : String.valueOf(status), attempt, policy.maxAttempts(),
+          took.toMillis(), failure == null ? "-" : failure.requestId, call.id,
+          failure == null ? "" : ": " + failure.message);
+    }
+    try {
+      listener.attemptFinished(op.name, call.id, attempt, status, took,
+          failure == null ? null : failure.toException(attempt));
+    } catch (RuntimeException e) {
+      LOG.warn("CallListener.attemptFinished threw; ignored", e);
+    }
+  }
+
+  private void retryScheduled(Operation<?> op, Call call, int attempt, Duration delay, Failure failure) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {}: retry {} of call {} in {} ms", op.method, op.logPath, attempt + 1, call.id, delay.toMillis());
+    }
+    try {
+      listener.retryScheduled(op.name, call.id, attempt + 1, delay, failure.toException(attempt));
+    } catch (RuntimeException e) {
+      LOG.warn("CallListener.retryScheduled threw; ignored", e);
+    }
+  }
+
+  private static String callId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+  }
+
+  private static String hostOf(String location) {
+    try {
+      String host = java.net.URI.create(location).getHost();
+      return host == null ? "another address" : host;
+    } catch (IllegalArgumentException e) {
+      return "another address";
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof CancellationException) {
+      return new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND, "exchange cancelled", t);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,96 @@
+package io.github.cphsdk.retry;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How long to wait before retry number {@code n} (1 for the first retry). One method, with factories for
+ * the usual shapes.
+ *
+ * <p>{@link #exponentialWithFullJitter(Duration, Duration)}: the delay before retry {@code n} is a uniformly
+ * random duration in {@code [0, min(cap, base * 2^(n-1))]}. Full jitter spreads the retries of many clients
+ * that failed together, so they do not come back together.
+ *
+ * <pre>{@code
+ * BackoffStrategy backoff = BackoffStrategy.exponentialWithFullJitter(Duration.ofMillis(200), Duration.ofSeconds(20));
+ * Duration wait = backoff.delayBeforeRetry(3);   // somewhere in [0, 800 ms]
+ * }</pre>
+ *
+ * <p>A {@code Retry-After} answer from the service takes precedence over the strategy (see
+ * {@link RetryPolicy#maxRetryAfter()}).
+ */
+@FunctionalInterface
+public interface BackoffStrategy {
+
+  /**
+   * The delay before retry number {@code retry} (1 for the first retry, i.e. the second attempt).
+   * Never negative.
+   */
+  Duration delayBeforeRetry(int retry);
+
+  /**
+   * Exponential backoff with full jitter: a random delay in {@code [0, min(cap, base * 2^(retry-1))]}.
+   * The default is {@code base = 200 ms}, {@code cap = 20 s}.
+   */
+  static BackoffStrategy exponentialWithFullJitter(Duration base, Duration cap) {
+    long baseNanos = positive(base, "base").toNanos();
+    long capNanos = positive(cap, "cap").toNanos();
+    if (capNanos < baseNanos) {
+      throw new IllegalArgumentException("cap must be >= base, got base " + base + " and cap " + cap);
+    }
+    return new BackoffStrategy() {
+      @Override
+      public Duration delayBeforeRetry(int retry) {
+        long ceiling = exponentialCeiling(baseNanos, capNanos, retry);
+        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling + 1));
+      }
+
+      @Override
+      public String toString() {
+        return "exponentialWithFullJitter(base=" + base + ", cap=" + cap + ")";
+      }
+    };
+  }
+
+  /** The same delay before every retry. */
+  static BackoffStrategy fixed(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, got " + delay);
+    }
+    return new BackoffStrategy() {
+      @Override
+      public Duration delayBeforeRetry(int retry) {
+        return delay;
+      }
+
+      @Override
+      public String toString() {
+        return "fixed(" + delay + ")";
+      }
+    };
+  }
+
+  /** Retry at once. */
+  static BackoffStrategy none() {
+    return fixed(Duration.ZERO);
+  }
+
+  /** {@code min(cap, base * 2^(retry-1))} without overflow; {@code retry} below 1 counts as 1. */
+  static long exponentialCeiling(long baseNanos, long capNanos, int retry) {
+    int shift = Math.max(0, retry - 1);
+    if (shift >= 62 || baseNanos > (capNanos >> shift)) {
+      return capNanos;
+    }
+    return Math.min(capNanos, baseNanos << shift);
+  }
+
+  private static Duration positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,164 @@
+package io.github.cphsdk.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ShareAppsRequestTest {
+  static final String SERVER_A = "1234567b8bab40ffb711234cb80d0234";
+  static final String SERVER_B = "1678567b8bab40f93711234cb80d0764";
+
+  static ShareAppsRequest.Builder valid() {
+    return ShareAppsRequest.builder()
+        .packageName("com.miniteck.miniworld")
+        .bucketName("bucket")
+        .objectPath("my_apps/test.tar")
+        .addServerIds(SERVER_A, SERVER_B);
+  }
+
+  static IllegalArgumentException invalid(Consumer<ShareAppsRequest.Builder> change) {
+    ShareAppsRequest.Builder b = valid();
+    change.accept(b);
+    return assertThrows(IllegalArgumentException.class, b::build);
+  }
+
+  @Test
+  void validRequestKeepsEveryField() {
+    ShareAppsRequest r = valid().preInstallApp(true).build();
+    assertEquals("com.miniteck.miniworld", r.packageName());
+    assertEquals("bucket", r.bucketName());
+    assertEquals("my_apps/test.tar", r.objectPath());
+    assertEquals(Optional.of(true), r.preInstallApp());
+    assertEquals(List.of(SERVER_A, SERVER_B), r.serverIds());
+    assertEquals(Optional.empty(), valid().build().preInstallApp());
+  }
+
+  @Test
+  void missingRequiredFieldsNameTheJsonField() {
+    assertEquals("package_name is required",
+        assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().bucketName("bucket")
+            .objectPath("a.tar").addServerIds(SERVER_A).build()).getMessage());
+    assertEquals("bucket_name is required",
+        assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().packageName("a.b")
+            .objectPath("a.tar").addServerIds(SERVER_A).build()).getMessage());
+    assertEquals("object_path is required",
+        assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().packageName("a.b")
+            .bucketName("bucket").addServerIds(SERVER_A).build()).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().packageName("a.b")
+        .bucketName("bucket").objectPath("a.tar").build()).getMessage().startsWith("server_ids is required"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a.b", "com.example.game", "Com.Example_1.x9", "a_.b_"})
+  void packageNameAccepted(String name) {
+    assertEquals(name, valid().packageName(name).build().packageName());
+  }
+
+  @Test
+  void packageNameRules() {
+    assertMessage(invalid(b -> b.packageName("com")), "package_name must have at least two segments", "\"com\"");
+    assertMessage(invalid(b -> b.packageName("com.example.")), "package_name must not end with '.'");
+    assertMessage(invalid(b -> b.packageName("com.1example")), "package_name every segment must start with a letter");
+    assertMessage(invalid(b -> b.packageName(".com.example")), "package_name every segment must start with a letter");
+    assertMessage(invalid(b -> b.packageName("com..example")), "package_name every segment must start with a letter");
+    assertMessage(invalid(b -> b.packageName("com.exa-mple")), "package_name may contain only letters, digits",
+        "index 7");
+    assertMessage(invalid(b -> b.packageName("com.ex ample")), "package_name may contain only");
+    assertMessage(invalid(b -> b.packageName("com.examplé")), "package_name may contain only");
+    String longest = "a." + "b".repeat(126);
+    assertEquals(128, valid().packageName(longest).build().packageName().length());
+    assertMessage(invalid(b -> b.packageName(longest + "c")), "package_name must be at most 128 characters (got 129)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"abc", "my-bucket", "my.bucket.01", "0bucket9", "a23456789012345678901234567890123456789012345678901234567890123"})
+  void bucketNameAccepted(String name) {
+    assertEquals(name, valid().bucketName(name).build().bucketName());
+  }
+
+  @Test
+  void bucketNameRules() {
+    assertMessage(invalid(b -> b.bucketName("ab")), "bucket_name must be 3 to 63 characters (got 2)");
+    assertMessage(invalid(b -> b.bucketName("a".repeat(64))), "bucket_name must be 3 to 63 characters (got 64)");
+    assertMessage(invalid(b -> b.bucketName("My-bucket")), "bucket_name may contain only lowercase letters");
+    assertMessage(invalid(b -> b.bucketName("my_bucket")), "bucket_name may contain only lowercase letters");
+    assertMessage(invalid(b -> b.bucketName("-bucket")), "bucket_name must start and end with a lowercase letter or digit");
+    assertMessage(invalid(b -> b.bucketName("bucket.")), "bucket_name must start and end");
+    assertMessage(invalid(b -> b.bucketName("my..bucket")), "bucket_name must not contain \"..\"");
+    assertMessage(invalid(b -> b.bucketName("my-.bucket")), "bucket_name must not contain");
+    assertMessage(invalid(b -> b.bucketName("my.-bucket")), "bucket_name must not contain");
+    assertMessage(invalid(b -> b.bucketName("192.168.1.10")), "bucket_name must not be shaped like an IP address");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a.tar", "my_apps/test.tar", "A-Z/a+b#c=d/x_y.tar", "deep/er/path/app.v2.tar"})
+  void objectPathAccepted(String path) {
+    assertEquals(path, valid().objectPath(path).build().objectPath());
+  }
+
+  @Test
+  void objectPathRules() {
+    assertMessage(invalid(b -> b.objectPath("apps/game.zip")), "object_path must name a .tar file");
+    assertMessage(invalid(b -> b.objectPath("apps/.tar")), "object_path must name a .tar file");
+    assertMessage(invalid(b -> b.objectPath("apps/game.TAR")), "object_path must name a .tar file");
+    assertMessage(invalid(b -> b.objectPath("apps/my game.tar")), "object_path may contain only A-Z a-z 0-9",
+        "index 7");
+    assertMessage(invalid(b -> b.objectPath("apps/%2e.tar")), "object_path may contain only");
+    assertMessage(invalid(b -> b.objectPath("apps/\u0000.tar")), "object_path may contain only", "\\u0000");
+    String longest = "a".repeat(1020) + ".tar";
+    assertEquals(1024, valid().objectPath(longest).build().objectPath().length());
+    IllegalArgumentException tooLong = invalid(b -> b.objectPath("a" + longest));
+    assertMessage(tooLong, "object_path must be at most 1024 characters (got 1025)", "...(1025 chars)");
+  }
+
+  @Test
+  void serverIdRules() {
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder()
+        .packageName("a.b").bucketName("bucket").objectPath("a.tar").serverIds(List.of()).build()),
+        "server_ids is required: give at least one server id");
+    assertMessage(invalid(b -> b.addServerIds("")), "server_ids[2] must not be empty");
+    assertMessage(invalid(b -> b.addServerIds("   ")), "server_ids[2] must not be blank");
+    assertMessage(invalid(b -> b.addServerIds("abc def")), "server_ids[2] must be printable ASCII without whitespace",
+        "index 3");
+    assertMessage(invalid(b -> b.addServerIds("abc\r\nX-Evil: 1")), "server_ids[2] must be printable ASCII");
+    assertMessage(invalid(b -> b.addServerIds(SERVER_A)), "server_ids[2] must not repeat a server id", SERVER_A);
+    assertMessage(invalid(b -> b.addServerIds("x".repeat(65))), "server_ids[2] must be at most 64 characters");
+    assertMessage(invalid(b -> b.addServerIds((String) null)), "server_ids[2] must not be null");
+  }
+
+  @Test
+  void toStringShowsFieldsAndGeneratedNamesStayHidden() {
+    ShareAppsRequest r = valid().build();
+    assertTrue(r.toString().startsWith("ShareAppsRequest{"), r.toString());
+    assertTrue(r.toString().contains("packageName=com.miniteck.miniworld"));
+    assertEquals(ShareAppsRequest.Builder.class, ShareAppsRequest.builder().getClass());
+  }
+
+  @Test
+  void serverJobAcceptedOnlyWithJobAndNoError() {
+    assertTrue(ServerJob.builder().serverId("s").jobId("j").build().accepted());
+    assertFalse(ServerJob.builder().serverId("s").build().accepted());
+    assertFalse(ServerJob.builder().serverId("s").jobId("j").errorCode("CPS.0016").build().accepted());
+    ShareAppsResponse response = ShareAppsResponse.builder().requestId("r")
+        .addJobs(ServerJob.builder().serverId("a").jobId("j").build())
+        .addJobs(ServerJob.builder().serverId("b").errorCode("CPS.0016").errorMsg("invalid server").build())
+        .build();
+    assertEquals(List.of("a"), response.accepted().stream().map(ServerJob::serverId).collect(java.util.stream.Collectors.toList()));
+    assertEquals(List.of("b"), response.rejected().stream().map(ServerJob::serverId).collect(java.util.stream.Collectors.toList()));
+    assertFalse(response.allAccepted());
+  }
+
+  private static void assertMessage(IllegalArgumentException e, String... parts) {
+    for (String part : parts) {
+      assertTrue(e.getMessage().contains(part), () -> "message \"" + e.getMessage() + "\" lacks \"" + part + "\"");
+    }
+  }
+}
