@@ -6,6 +6,7 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.internal.CallPipeline;
 import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.Json;
 import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
@@ -120,7 +121,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = shareAppsOperation(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }

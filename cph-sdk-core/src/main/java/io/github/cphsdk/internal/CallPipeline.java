@@ -197,7 +197,7 @@ public final class CallPipeline implements AutoCloseable {
       try {
         authorized = credentials.authorizeAsync(withAttemptTimeout(base, remaining), authContext);
       } catch (RuntimeException e) {
-        authorized = CompletableFuture.failedFuture(e);
+        authorized = Futures.failed(e);
       }
       authorized.whenComplete((request, authError) -> {
         if (authError != null) {
@@ -216,7 +216,7 @@ public final class CallPipeline implements AutoCloseable {
           sent.set(true);
           exchange = transport.executeAsync(request);
         } catch (RuntimeException e) {
-          exchange = CompletableFuture.failedFuture(e);
+          exchange = Futures.failed(e);
         }
         inFlight = exchange;
         if (isDone()) {
