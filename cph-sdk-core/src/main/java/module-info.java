@@ -15,6 +15,7 @@
  */
 module io.github.cphsdk {
   requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.databind; // the IAM token answer is read as a tree
   requires org.slf4j;
   requires static java.net.http;
   requires static org.immutables.value; // annotations only, read at compile time

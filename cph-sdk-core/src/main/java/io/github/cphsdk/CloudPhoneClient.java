@@ -3,18 +3,27 @@ package io.github.cphsdk;
 import io.github.cphsdk.auth.AuthContext;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.internal.Batcher;
 import io.github.cphsdk.internal.CallPipeline;
 import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.internal.Futures;
+import io.github.cphsdk.internal.JobPaging;
+import io.github.cphsdk.internal.JobWaiter;
 import io.github.cphsdk.internal.Json;
 import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
+import io.github.cphsdk.model.BatchOutcome;
+import io.github.cphsdk.model.DeleteShareAppsRequest;
+import io.github.cphsdk.model.Job;
+import io.github.cphsdk.model.JobList;
+import io.github.cphsdk.model.JobReport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -50,6 +59,9 @@ import javax.net.ssl.SSLContext;
  *       (5xx, timeout, connection lost after sending) it fails with
  *       {@link CloudPhoneException#mayHaveBeenApplied()} {@code true}: check the jobs before pushing again.
  *   <li>A {@code 200} answer can still reject some servers: see {@link ShareAppsResponse#rejected()}.
+ *   <li>A push only starts jobs: {@link #waitForJobs(ShareAppsResponse, WaitOptions)} waits until they end.
+ *       One request carries at most {@link Builder#maxServersPerRequest} servers;
+ *       {@link #shareAppsInBatches} takes any number and accounts for each one.
  *   <li>{@link #close()} closes only what the client created (its default transport, its timer thread),
  *       never a transport you passed in.
  * </ul>
@@ -65,6 +77,8 @@ public final class CloudPhoneClient implements AutoCloseable {
   private final HttpTransport ownedTransport;
   private final long maxResponseBytes;
   private final int maxServersPerRequest;
+  private final int maxConcurrentBatches;
+  private final Timing timing;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CloudPhoneClient(Builder b, URI endpoint, HttpTransport transport, boolean ownsTransport) {
@@ -74,6 +88,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     this.ownedTransport = ownsTransport ? transport : null;
     this.maxResponseBytes = b.maxResponseBytes;
     this.maxServersPerRequest = b.maxServersPerRequest;
+    this.maxConcurrentBatches = b.maxConcurrentBatches;
     CallPipeline.Config c = new CallPipeline.Config();
     c.transport = transport;
     c.credentials = b.credentials;
@@ -88,6 +103,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     c.listener = b.listener;
     c.completionExecutor = b.completionExecutor;
     this.pipeline = new CallPipeline(c);
+    this.timing = c.timing;
   }
 
   /** A new builder. */
@@ -129,15 +145,314 @@ public final class CloudPhoneClient implements AutoCloseable {
   private Operation<ShareAppsResponse> shareAppsOperation(ShareAppsRequest request) {
     Objects.requireNonNull(request, "request");
     checkOpen();
-    int servers = request.serverIds().size();
-    if (servers > maxServersPerRequest) {
-      throw new IllegalArgumentException("server_ids has " + servers + " ids but one request may carry at most "
-          + maxServersPerRequest + " (CloudPhoneClient.Builder.maxServersPerRequest); split the servers into batches");
-    }
+    checkServerCount(request.serverIds().size());
     String path = pathPrefix + "/cloud-phone/phones/share-apps";
     return new Operation<>("push shared apps", "POST", endpoint.resolve(path), path, Json.shareAppsBody(request),
         false, maxResponseBytes,
         response -> Json.shareAppsResponse(response.body(), response.header("X-Request-Id").orElse(null)));
+  }
+
+  /**
+   * Removes the app from the shared-application storage of the request's servers ({@code DELETE} with a JSON
+   * body): one HTTP request, one job per accepted server, answered like a push. Not idempotent: retried only
+   * when the service provably did not act, exactly like {@link #shareApps}. The service refuses servers whose
+   * phones still have the app installed.
+   *
+   * <pre>{@code
+   * ShareAppsResponse response = client.deleteShareApps(DeleteShareAppsRequest.builder()
+   *     .packageName("com.miniteck.miniworld")
+   *     .addServerIds("1234567b8bab40ffb711234cb80d0234")
+   *     .build());
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the request names more servers than one request may carry
+   * @throws CloudPhoneServiceException the service answered with an error
+   * @throws CloudPhoneTransportException no usable answer (see {@link CloudPhoneException#mayHaveBeenApplied()})
+   * @throws IllegalStateException the client is closed
+   */
+  public ShareAppsResponse deleteShareApps(DeleteShareAppsRequest request) {
+    return pipeline.execute(deleteShareAppsOperation(request));
+  }
+
+  /** {@link #deleteShareApps} without blocking; completes like {@link #shareAppsAsync}. */
+  public CompletableFuture<ShareAppsResponse> deleteShareAppsAsync(DeleteShareAppsRequest request) {
+    Operation<ShareAppsResponse> op;
+    try {
+      op = deleteShareAppsOperation(request);
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+    return pipeline.executeAsync(op);
+  }
+
+  private Operation<ShareAppsResponse> deleteShareAppsOperation(DeleteShareAppsRequest request) {
+    Objects.requireNonNull(request, "request");
+    checkOpen();
+    checkServerCount(request.serverIds().size());
+    String path = pathPrefix + "/cloud-phone/phones/share-apps";
+    return new Operation<>("delete shared apps", "DELETE", endpoint.resolve(path), path,
+        Json.deleteShareAppsBody(request), false, maxResponseBytes,
+        response -> Json.shareAppsResponse(response.body(), response.header("X-Request-Id").orElse(null)));
+  }
+
+  /**
+   * Pushes to any number of servers: splits the request's server ids, in order, into batches of at most
+   * {@link Builder#maxServersPerRequest} (20 by default), sends them with at most
+   * {@link Builder#maxConcurrentBatches} requests in flight (4 by default), and accounts for every server id
+   * exactly once in the outcome: a job, a rejection, the failure of its batch, or "not confirmed" (the
+   * answer did not mention it). Blocks until every batch has ended.
+   *
+   * <p>Each batch is sent once; only the client's retry rules apply to it (so a batch is retried only when
+   * the service provably did not act). A failed batch does not stop the others: each server's fate is
+   * independent, and its servers carry the exception, with {@link CloudPhoneException#mayHaveBeenApplied()}
+   * telling whether jobs may have started anyway. This method itself does not throw for failed batches.
+   * If the calling thread is interrupted, batches not yet sent are reported as failed without having been
+   * sent, batches in flight are still awaited, and the interrupt flag stays set.
+   *
+   * <pre>{@code
+   * BatchOutcome outcome = client.shareAppsInBatches(request);          // e.g. 50 servers: 3 requests
+   * outcome.failed().forEach(s -> System.out.println(s.serverId() + ": " + s.failure().get().getMessage()));
+   * JobReport report = client.waitForJobs(outcome, WaitOptions.defaults());
+   * }</pre>
+   *
+   * @throws IllegalStateException the client is closed
+   */
+  public BatchOutcome shareAppsInBatches(ShareAppsRequest request) {
+    return startBatches(request).await();
+  }
+
+  /**
+   * {@link #shareAppsInBatches} without blocking: the future completes with the outcome (never exceptionally
+   * because of a failed batch). Cancelling it stops sending further batches; batches in flight still run to
+   * their end (cancelling a push could leave it half applied), but their outcome is then lost: prefer
+   * letting it complete.
+   */
+  public CompletableFuture<BatchOutcome> shareAppsInBatchesAsync(ShareAppsRequest request) {
+    try {
+      return startBatches(request);
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+  }
+
+  private Batcher startBatches(ShareAppsRequest request) {
+    Objects.requireNonNull(request, "request");
+    checkOpen();
+    return Batcher.start("push shared apps", request.serverIds(), maxServersPerRequest, maxConcurrentBatches,
+        ids -> shareAppsAsync(ShareAppsRequest.builder().from(request).serverIds(ids).build()));
+  }
+
+  /**
+   * {@link #deleteShareApps} for any number of servers, in batches, exactly like {@link #shareAppsInBatches}.
+   *
+   * <pre>{@code
+   * BatchOutcome outcome = client.deleteShareAppsInBatches(DeleteShareAppsRequest.builder()
+   *     .packageName("com.miniteck.miniworld").addAllServerIds(servers).build());
+   * }</pre>
+   */
+  public BatchOutcome deleteShareAppsInBatches(DeleteShareAppsRequest request) {
+    return startDeleteBatches(request).await();
+  }
+
+  /** {@link #deleteShareAppsInBatches} without blocking; see {@link #shareAppsInBatchesAsync}. */
+  public CompletableFuture<BatchOutcome> deleteShareAppsInBatchesAsync(DeleteShareAppsRequest request) {
+    try {
+      return startDeleteBatches(request);
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+  }
+
+  private Batcher startDeleteBatches(DeleteShareAppsRequest request) {
+    Objects.requireNonNull(request, "request");
+    checkOpen();
+    return Batcher.start("delete shared apps", request.serverIds(), maxServersPerRequest, maxConcurrentBatches,
+        ids -> deleteShareAppsAsync(DeleteShareAppsRequest.builder().from(request).serverIds(ids).build()));
+  }
+
+  /**
+   * One job ({@code GET /v1/{project_id}/cloud-phone/jobs/{job_id}}). A read: retried on every failure the
+   * retry policy allows, including ambiguous ones.
+   *
+   * <pre>{@code
+   * Job job = client.showJob("1564567b8bab40f34711234cb80d0123");
+   * System.out.println(job.serverId() + " " + job.status());
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the job id is not 1 to 64 of {@code A-Z a-z 0-9 _ -}
+   * @throws CloudPhoneServiceException the service answered with an error (e.g. 404 for an unknown job)
+   * @throws CloudPhoneTransportException no usable answer
+   */
+  public Job showJob(String jobId) {
+    return pipeline.execute(showJobOperation(jobId));
+  }
+
+  /** {@link #showJob} without blocking. */
+  public CompletableFuture<Job> showJobAsync(String jobId) {
+    Operation<Job> op;
+    try {
+      op = showJobOperation(jobId);
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+    return pipeline.executeAsync(op);
+  }
+
+  private Operation<Job> showJobOperation(String jobId) {
+    Endpoints.checkPathId("job_id", jobId);
+    checkOpen();
+    String path = pathPrefix + "/cloud-phone/jobs/" + jobId;
+    return new Operation<>("show job", "GET", endpoint.resolve(path), path, null, true, maxResponseBytes,
+        response -> Json.job(response.body()));
+  }
+
+  /**
+   * Every job of one request, e.g. a push ({@code GET /v1/{project_id}/cloud-phone/jobs?request_id=..}):
+   * reads page after page ({@code offset}/{@code limit} 100) until all are read, so the list covers every
+   * server of the push. Each page is a read, retried like {@link #showJob}.
+   *
+   * <pre>{@code
+   * JobList jobs = client.listJobs(response.requestId());
+   * jobs.jobs().forEach(job -> System.out.println(job.serverId() + " " + job.status()));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the request id is empty, longer than 128 characters, or has
+   *     spaces, commas or non-ASCII characters
+   * @throws CloudPhoneServiceException the service answered with an error
+   * @throws CloudPhoneTransportException no usable answer
+   */
+  public JobList listJobs(String requestId) {
+    List<String> ids = List.of(JobPaging.checkRequestId("request_id", requestId));
+    checkOpen();
+    return listAll(ids);
+  }
+
+  /** {@link #listJobs} without blocking: pages are read one after the other, none blocks a thread. */
+  public CompletableFuture<JobList> listJobsAsync(String requestId) {
+    List<String> ids;
+    try {
+      ids = List.of(JobPaging.checkRequestId("request_id", requestId));
+      checkOpen();
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+    return listAllAsync(ids);
+  }
+
+  private JobList listAll(List<String> requestIds) {
+    return JobPaging.all(pipeline, offset -> listJobsPage(requestIds, offset));
+  }
+
+  private CompletableFuture<JobList> listAllAsync(List<String> requestIds) {
+    return JobPaging.allAsync(pipeline, offset -> listJobsPage(requestIds, offset));
+  }
+
+  private Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
+    checkOpen();
+    String path = pathPrefix + "/cloud-phone/jobs";
+    String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
+    return new Operation<>("list jobs", "GET", endpoint.resolve(target), target, null, true, maxResponseBytes,
+        response -> Json.jobList(response.body(), response.header("X-Request-Id").orElse(null)));
+  }
+
+  /**
+   * Waits until every job a push started has finished, or the timeout passes, and reports where each server
+   * stands. Polls "list jobs" by the push's request id: first after {@link WaitOptions#initialDelay()}, then at
+   * an interval that doubles up to {@link WaitOptions#maxPollInterval()}. A job whose status is neither
+   * running, succeeded nor failed counts as still running. Servers the push rejected are reported as
+   * {@link io.github.cphsdk.model.ServerProgress.State#NOT_STARTED}. Progress goes to the options' listener.
+   *
+   * <p>A poll that still fails after the client's retries is counted ({@link JobReport#failedPolls()}) and tried
+   * again at the next interval when the failure may pass (no answer, 429, 5xx); a 4xx answer (such as 401,
+   * 403 or 404) ends the wait by throwing that {@link CloudPhoneServiceException}. The jobs keep running on
+   * the service either way. The wait may overrun its timeout by at most one list call.
+   *
+   * <pre>{@code
+   * ShareAppsResponse response = client.shareApps(request);
+   * JobReport report = client.waitForJobs(response, WaitOptions.builder()
+   *     .timeout(Duration.ofMinutes(30))
+   *     .listener(new JobListener() {
+   *       public void serverChanged(ServerProgress s) { System.out.println(s.serverId() + " " + s.state()); }
+   *     })
+   *     .build());
+   * System.out.println(report.succeeded().size() + " succeeded, " + report.failed().size() + " failed, "
+   *     + report.running().size() + " still running");
+   * }</pre>
+   *
+   * @throws CloudPhoneServiceException a poll was answered with a 4xx error
+   * @throws CloudPhoneException the thread was interrupted (its interrupt flag is set again)
+   * @throws IllegalStateException the client is closed
+   */
+  public JobReport waitForJobs(ShareAppsResponse response, WaitOptions options) {
+    Objects.requireNonNull(response, "response");
+    return waitForJobs(JobWaiter.outcomeOf(response), options);
+  }
+
+  /**
+   * {@link #waitForJobs(ShareAppsResponse, WaitOptions)} for a batched push: waits for the jobs of every
+   * accepted batch (the request ids are polled together, at most 20 per call), and reports every server of
+   * the outcome, those that got no job included.
+   */
+  public JobReport waitForJobs(BatchOutcome outcome, WaitOptions options) {
+    return waiter(outcome, options).await();
+  }
+
+  /**
+   * {@link #waitForJobs(ShareAppsResponse, WaitOptions)} without blocking: each poll is scheduled on the
+   * client's timer and reads asynchronously; listeners and the future complete on the completion executor.
+   * Cancelling the future stops polling. It fails with the same exceptions the synchronous wait throws.
+   */
+  public CompletableFuture<JobReport> waitForJobsAsync(ShareAppsResponse response, WaitOptions options) {
+    try {
+      Objects.requireNonNull(response, "response");
+      return waiter(JobWaiter.outcomeOf(response), options).awaitAsync();
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+  }
+
+  /** {@link #waitForJobs(BatchOutcome, WaitOptions)} without blocking; see {@link #waitForJobsAsync(ShareAppsResponse, WaitOptions)}. */
+  public CompletableFuture<JobReport> waitForJobsAsync(BatchOutcome outcome, WaitOptions options) {
+    try {
+      return waiter(outcome, options).awaitAsync();
+    } catch (RuntimeException e) {
+      return Futures.failed(e);
+    }
+  }
+
+  private JobWaiter waiter(BatchOutcome outcome, WaitOptions options) {
+    Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    return new JobWaiter(timing, new JobWaiter.Source() {
+      @Override
+      public JobList list(List<String> requestIds) {
+        return listAll(requestIds);
+      }
+
+      @Override
+      public Job show(String jobId) {
+        return showJob(jobId);
+      }
+
+      @Override
+      public CompletableFuture<JobList> listAsync(List<String> requestIds) {
+        return listAllAsync(requestIds);
+      }
+
+      @Override
+      public CompletableFuture<Job> showAsync(String jobId) {
+        return showJobAsync(jobId);
+      }
+    }, outcome, options);
+  }
+
+  private void checkServerCount(int servers) {
+    if (servers > maxServersPerRequest) {
+      throw new IllegalArgumentException("server_ids has " + servers + " ids but one request may carry at most "
+          + maxServersPerRequest + " (CloudPhoneClient.Builder.maxServersPerRequest); use shareAppsInBatches / "
+          + "deleteShareAppsInBatches, which split the servers into batches");
+    }
   }
 
   /** The endpoint this client talks to (normalized: no default port, no trailing slash). */
@@ -207,6 +522,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     private Executor completionExecutor = ForkJoinPool.commonPool();
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private int maxServersPerRequest = 20;
+    private int maxConcurrentBatches = 4;
     private Timing timing;
 
     private Builder() {}
@@ -322,14 +638,27 @@ public final class CloudPhoneClient implements AutoCloseable {
     }
 
     /**
-     * How many server ids one push request may carry (default 20, the newest API reference's limit; the
-     * older one allowed 100). Range 1 to 100.
+     * How many server ids one push or delete request may carry (default 20, the newest API reference's limit;
+     * the older one allowed 100). Range 1 to 100. {@link CloudPhoneClient#shareApps} refuses more;
+     * {@link CloudPhoneClient#shareAppsInBatches} splits into batches of this size.
      */
     public Builder maxServersPerRequest(int maxServersPerRequest) {
       if (maxServersPerRequest < 1 || maxServersPerRequest > 100) {
         throw new IllegalArgumentException("maxServersPerRequest must be 1 to 100, got " + maxServersPerRequest);
       }
       this.maxServersPerRequest = maxServersPerRequest;
+      return this;
+    }
+
+    /**
+     * How many batch requests {@link CloudPhoneClient#shareAppsInBatches} and
+     * {@link CloudPhoneClient#deleteShareAppsInBatches} keep in flight at once (default 4). Range 1 to 64.
+     */
+    public Builder maxConcurrentBatches(int maxConcurrentBatches) {
+      if (maxConcurrentBatches < 1 || maxConcurrentBatches > 64) {
+        throw new IllegalArgumentException("maxConcurrentBatches must be 1 to 64, got " + maxConcurrentBatches);
+      }
+      this.maxConcurrentBatches = maxConcurrentBatches;
       return this;
     }
 

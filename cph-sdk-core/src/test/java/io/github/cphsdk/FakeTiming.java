@@ -118,6 +118,21 @@ final class FakeTiming implements Timing {
     return true;
   }
 
+  /** How many tasks were ever scheduled (attempt timers and retries alike). */
+  synchronized int scheduledCount() {
+    return scheduledDelays.size();
+  }
+
+  /** A copy of the delays of every task ever scheduled, in order. */
+  synchronized List<Duration> scheduled() {
+    return new ArrayList<>(scheduledDelays);
+  }
+
+  /** A copy of every wait of {@link #sleep}, in order. */
+  synchronized List<Duration> slept() {
+    return new ArrayList<>(sleeps);
+  }
+
   /** Pending, not cancelled tasks. */
   synchronized int pending() {
     return (int) tasks.stream().filter(t -> !t.future.isCancelled()).count();

@@ -4,6 +4,7 @@ import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.internal.Futures;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -12,8 +13,12 @@ import java.util.function.Supplier;
  * {@link #authorize}, which returns it with the authentication headers added.
  *
  * <pre>{@code
+ * Credentials.akSk(ak, sk)                       // SDK-HMAC-SHA256 signing with an access key
+ * Credentials.akSk(ak, sk, securityToken)        // temporary access key
+ * Credentials.iamPassword().userName("alice").password(pw).accountName("acme").build()  // IAM token, renewed
  * Credentials.token("MIIZ...")                   // X-Auth-Token, an IAM token you already have
  * Credentials.token(() -> tokenCache.current())  // asked on every attempt
+ * Credentials.fromEnvironment()                  // HUAWEICLOUD_SDK_AK/SK[/SECURITY_TOKEN], else CPH_AUTH_TOKEN
  * }</pre>
  *
  * <p>Implementations must be thread-safe and must never put a secret in {@code toString()}, a log line or
@@ -69,5 +74,66 @@ public interface Credentials {
    */
   static Credentials token(Supplier<String> supplier) {
     return new TokenCredentials(Objects.requireNonNull(supplier, "token supplier"));
+  }
+
+  /**
+   * Signs every attempt with an access key pair ({@code SDK-HMAC-SHA256}). See {@link AkSkCredentials}
+   * for what is signed, and its builder for a custom clock.
+   *
+   * @throws IllegalArgumentException when a key is null, blank or not printable ASCII (the message names
+   *     the argument and never contains the key)
+   */
+  static Credentials akSk(String accessKey, String secretKey) {
+    return AkSkCredentials.create(accessKey, secretKey, null, null, "accessKey", "secretKey", "securityToken");
+  }
+
+  /**
+   * Signs every attempt with temporary access keys: like {@link #akSk(String, String)} plus the security
+   * token, sent and signed as {@code X-Security-Token}.
+   *
+   * @throws IllegalArgumentException when a value is null, blank or not printable ASCII
+   */
+  static Credentials akSk(String accessKey, String secretKey, String securityToken) {
+    if (securityToken == null) {
+      throw new IllegalArgumentException(
+          "securityToken is required (got null); use Credentials.akSk(accessKey, secretKey) for permanent keys");
+    }
+    return AkSkCredentials.create(accessKey, secretKey, securityToken, null, "accessKey", "secretKey",
+        "securityToken");
+  }
+
+  /**
+   * Starts building credentials that log in to IAM with a user's password and send the token IAM issues,
+   * cached and renewed before it expires. See {@link IamPasswordCredentials}.
+   *
+   * <pre>{@code
+   * Credentials credentials = Credentials.iamPassword()
+   *     .userName("alice").password(password).accountName("acme")
+   *     .build();
+   * }</pre>
+   */
+  static IamPasswordCredentials.Builder iamPassword() {
+    return IamPasswordCredentials.builder();
+  }
+
+  /**
+   * Credentials from the process environment: {@code HUAWEICLOUD_SDK_AK} and {@code HUAWEICLOUD_SDK_SK}
+   * (plus {@code HUAWEICLOUD_SDK_SECURITY_TOKEN} for temporary keys) give AK/SK signing; otherwise
+   * {@code CPH_AUTH_TOKEN} gives a token. Blank values count as unset; values are trimmed.
+   *
+   * @throws IllegalStateException when nothing usable is set (the message lists every variable looked
+   *     for) or only half of a key pair is set (it says which half is missing)
+   * @throws IllegalArgumentException when a value is malformed (named by its variable, never echoed)
+   */
+  static Credentials fromEnvironment() {
+    return fromEnvironment(System::getenv);
+  }
+
+  /**
+   * Like {@link #fromEnvironment()}, reading variables from {@code environment} (for example
+   * {@code Map.of(...)::get} in tests); it returns {@code null} for an unset variable.
+   */
+  static Credentials fromEnvironment(Function<String, String> environment) {
+    return EnvironmentCredentials.from(Objects.requireNonNull(environment, "environment"));
   }
 }

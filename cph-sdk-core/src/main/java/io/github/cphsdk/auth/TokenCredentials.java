@@ -27,14 +27,22 @@ final class TokenCredentials implements Credentials {
     if (token == null) {
       throw new IllegalArgumentException("token is required (Credentials.token got null)");
     }
-    if (token.chars().allMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException("token must not be blank");
+    return check(token, "token");
+  }
+
+  /** Checks a token, naming it {@code name} in the message (never echoing it). */
+  static String check(String token, String name) {
+    if (token == null) {
+      throw new IllegalArgumentException(name + " is required (got null)");
+    }
+    if (token.chars().allMatch(Character::isWhitespace)) { // String.isBlank is not on Android 26
+      throw new IllegalArgumentException(name + " must not be blank");
     }
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (c < 0x21 || c > 0x7e) {
         throw new IllegalArgumentException(
-            "token must be printable ASCII without spaces, CR or LF (bad character at index " + i + ")");
+            name + " must be printable ASCII without spaces, CR or LF (bad character at index " + i + ")");
       }
     }
     return token;

@@ -15,18 +15,21 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +70,9 @@ public final class CallPipeline implements AutoCloseable {
   private final CallListener listener;
   private final Executor completionExecutor;
   private final Timing timing;
+  /** Asynchronous calls not completed yet: {@link #close()} fails them, since their timer stops. */
+  private final Set<AsyncCall<?>> active = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   public CallPipeline(Config c) {
     this.transport = Objects.requireNonNull(c.transport);
@@ -83,10 +89,18 @@ public final class CallPipeline implements AutoCloseable {
     this.timing = Objects.requireNonNull(c.timing);
   }
 
-  /** Stops the timer thread (if async calls started one). The transport is closed by its owner. */
+  /**
+   * Stops the timer thread (if async calls started one) and fails the asynchronous calls still running:
+   * without the timer their pending retries and attempt timeouts would never fire. Synchronous calls stop
+   * before their next attempt. The transport is closed by its owner.
+   */
   @Override
   public void close() {
+    closed = true;
     timing.close();
+    for (AsyncCall<?> call : active) {
+      call.abortOnClose();
+    }
   }
 
   // ---------------------------------------------------------------- synchronous
@@ -96,6 +110,9 @@ public final class CallPipeline implements AutoCloseable {
     Call call = new Call(op);
     HttpRequest base = baseRequest(op, call.id);
     for (int attempt = 1; ; attempt++) {
+      if (closed) {
+        throw call.fail(closedBeforeAttempt(op, call, attempt), attempt - 1);
+      }
       long remaining = call.deadline - timing.nanoTime();
       if (remaining <= 0) {
         throw call.fail(deadlinePassed(op), attempt - 1);
@@ -146,16 +163,41 @@ public final class CallPipeline implements AutoCloseable {
    */
   public <T> CompletableFuture<T> executeAsync(Operation<T> op) {
     AsyncCall<T> call = new AsyncCall<>(op);
-    call.attempt(1);
+    active.add(call);
+    call.whenComplete((value, error) -> active.remove(call));
+    if (closed) { // close() ran before this call was registered
+      call.abortOnClose();
+    } else {
+      call.guarded(() -> call.attempt(1));
+    }
     return call;
+  }
+
+  /** One attempt of an asynchronous call: its exchange, its timer, and who settled it first. */
+  private static final class Attempt {
+    final int number;
+    /** Set by the first of: the exchange's end, the timer, a credentials failure, close(). */
+    final AtomicBoolean settled = new AtomicBoolean();
+    /** Whether the request was handed to the transport. */
+    final AtomicBoolean sent = new AtomicBoolean();
+    volatile Future<?> exchange;
+    volatile Future<?> timer;
+
+    Attempt(int number) {
+      this.number = number;
+    }
   }
 
   private final class AsyncCall<T> extends CompletableFuture<T> {
     private final Operation<T> op;
     private final Call call;
     private final HttpRequest base;
-    private volatile Future<?> inFlight;
-    private volatile Future<?> timer;
+    /** Set by whichever path ends the call first, so that it completes, and logs its failure, once. */
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** The latest attempt started. */
+    private volatile Attempt current;
+    /** The retry waiting in the timer, if any. Kept apart from the attempt, which may start before this is set. */
+    private volatile Future<?> pendingRetry;
 
     AsyncCall(Operation<T> op) {
       this.op = op;
@@ -163,34 +205,43 @@ public final class CallPipeline implements AutoCloseable {
       this.base = baseRequest(op, call.id);
     }
 
+    private boolean over() {
+      return ended.get() || isDone();
+    }
+
     void attempt(int attempt) {
-      if (isDone()) {
+      if (over()) {
+        return;
+      }
+      if (closed) {
+        abortOnClose();
         return;
       }
       long remaining = call.deadline - timing.nanoTime();
       if (remaining <= 0) {
-        finishExceptionally(call.fail(deadlinePassed(op), attempt - 1));
+        fail(() -> call.fail(deadlinePassed(op), attempt - 1));
         return;
       }
-      AtomicBoolean settled = new AtomicBoolean();
-      AtomicBoolean sent = new AtomicBoolean();
+      Attempt a = new Attempt(attempt);
+      current = a;
       long start = timing.nanoTime();
+      Duration limit = Duration.ofNanos(Math.min(remaining, attemptTimeout.toNanos()));
       try {
-        timer = timing.schedule(() -> {
-          if (settled.compareAndSet(false, true)) {
-            Future<?> f = inFlight;
-            if (f != null) {
-              f.cancel(true);
-            }
-            HttpTransportException timeout = new HttpTransportException(sent.get()
+        a.timer = timing.schedule(() -> guarded(() -> {
+          if (a.settled.compareAndSet(false, true)) {
+            cancelQuietly(a.exchange, true);
+            HttpTransportException timeout = new HttpTransportException(a.sent.get()
                 ? HttpTransportException.Kind.RESPONSE_TIMEOUT : HttpTransportException.Kind.CONNECT_TIMEOUT,
-                "no answer within " + Duration.ofNanos(Math.min(remaining, attemptTimeout.toNanos())).toMillis()
-                    + " ms", null);
+                "no answer within " + limit.toMillis() + " ms", null);
             settle(attempt, start, classifyFailure(op, timeout, remaining));
           }
-        }, Duration.ofNanos(Math.min(remaining, attemptTimeout.toNanos())));
-      } catch (RejectedExecutionException closed) {
-        finishExceptionally(call.fail(Failure.other(call.anyApplied, "the client is closed", closed), attempt - 1));
+        }), limit);
+      } catch (RejectedExecutionException closedTimer) {
+        fail(() -> call.fail(Failure.other(call.anyApplied, "the client is closed", closedTimer), attempt - 1));
+        return;
+      }
+      if (over()) { // cancelled while the timer was being set
+        cancelQuietly(a.timer, false);
         return;
       }
       CompletableFuture<HttpRequest> authorized;
@@ -199,42 +250,42 @@ public final class CallPipeline implements AutoCloseable {
       } catch (RuntimeException e) {
         authorized = Futures.failed(e);
       }
-      authorized.whenComplete((request, authError) -> {
+      authorized.whenComplete((request, authError) -> guarded(() -> {
         if (authError != null) {
-          if (settled.compareAndSet(false, true)) {
-            timer.cancel(false);
-            finishExceptionally(call.failCredentials(unwrap(authError), attempt - 1));
+          if (a.settled.compareAndSet(false, true)) {
+            cancelQuietly(a.timer, false);
+            fail(() -> call.failCredentials(unwrap(authError), attempt - 1));
           }
           return;
         }
-        if (isDone() || settled.get()) {
+        if (over() || a.settled.get()) {
           return;
         }
         listenerStarted(op, call, attempt);
         CompletableFuture<HttpResponse> exchange;
         try {
-          sent.set(true);
+          a.sent.set(true);
           exchange = transport.executeAsync(request);
         } catch (RuntimeException e) {
           exchange = Futures.failed(e);
         }
-        inFlight = exchange;
-        if (isDone()) {
+        a.exchange = exchange;
+        if (over() || a.settled.get()) { // cancelled, timed out or closed while the exchange was starting
           exchange.cancel(true);
         }
-        exchange.whenComplete((response, error) -> {
-          if (!settled.compareAndSet(false, true)) {
+        exchange.whenComplete((response, error) -> guarded(() -> {
+          if (!a.settled.compareAndSet(false, true)) {
             return;
           }
-          timer.cancel(false);
+          cancelQuietly(a.timer, false);
           Object result = error == null ? classify(op, response) : classifyFailure(op, unwrap(error), remaining);
           settle(attempt, start, result);
-        });
-      });
+        }));
+      }));
     }
 
     private void settle(int attempt, long start, Object result) {
-      if (isDone()) {
+      if (over()) {
         return;
       }
       attemptEnded(op, call, attempt, start, result);
@@ -247,31 +298,67 @@ public final class CallPipeline implements AutoCloseable {
       Failure failure = (Failure) result;
       Duration delay = decide(call, failure, attempt);
       if (delay == null) {
-        finishExceptionally(call.fail(call.lastFailure, attempt));
+        fail(() -> call.fail(call.lastFailure, attempt));
         return;
       }
       call.recordRetry(failure, attempt);
       retryScheduled(op, call, attempt, delay, failure);
       try {
-        inFlight = timing.schedule(() -> attempt(attempt + 1), delay);
-      } catch (RejectedExecutionException closed) {
-        finishExceptionally(call.fail(failure.withNote("(not retried: the client is closed)"), attempt));
+        pendingRetry = timing.schedule(() -> guarded(() -> attempt(attempt + 1)), delay);
+      } catch (RejectedExecutionException closedTimer) {
+        fail(() -> call.fail(failure.withNote("(not retried: the client is closed)"), attempt));
+        return;
+      }
+      if (over()) { // cancelled while the retry was being scheduled
+        cancelQuietly(pendingRetry, false);
+      }
+    }
+
+    /** Fails the call because the client closed: its timer is gone, so nothing else would end it. */
+    void abortOnClose() {
+      if (over()) {
+        return;
+      }
+      Attempt a = current;
+      boolean tookOver = a != null && a.settled.compareAndSet(false, true);
+      boolean sentNow = tookOver && a.sent.get();
+      int attempts = a == null ? 0 : tookOver && !sentNow ? a.number - 1 : a.number;
+      cancelWork();
+      boolean applied = call.anyApplied || sentNow;
+      fail(() -> call.fail(Failure.other(applied, op.name + ": the client was closed before the call completed."
+          + (applied ? appliedHint(op, null, false) : ""), null), attempts));
+    }
+
+    /** Runs one step of the call; a bug (ours or in a user hook) fails the call instead of leaving it pending. */
+    void guarded(Runnable step) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        if (ended.compareAndSet(false, true)) {
+          cancelWork();
+          onCompletionExecutor(() -> completeExceptionally(e));
+        }
       }
     }
 
     private void finish(T value) {
-      try {
-        completionExecutor.execute(() -> complete(value));
-      } catch (RejectedExecutionException e) {
-        complete(value);
+      if (ended.compareAndSet(false, true)) {
+        onCompletionExecutor(() -> complete(value));
       }
     }
 
-    private void finishExceptionally(CloudPhoneException e) {
+    private void fail(Supplier<CloudPhoneException> failure) {
+      if (ended.compareAndSet(false, true)) {
+        CloudPhoneException e = failure.get();
+        onCompletionExecutor(() -> completeExceptionally(e));
+      }
+    }
+
+    private void onCompletionExecutor(Runnable completion) {
       try {
-        completionExecutor.execute(() -> completeExceptionally(e));
-      } catch (RejectedExecutionException rejected) {
-        completeExceptionally(e);
+        completionExecutor.execute(completion);
+      } catch (RejectedExecutionException e) {
+        completion.run();
       }
     }
 
@@ -279,16 +366,25 @@ public final class CallPipeline implements AutoCloseable {
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
       if (cancelled) {
-        Future<?> f = inFlight;
-        if (f != null) {
-          f.cancel(true);
-        }
-        Future<?> t = timer;
-        if (t != null) {
-          t.cancel(false);
-        }
+        cancelWork();
       }
       return cancelled;
+    }
+
+    /** Cancels the pending retry, the exchange in flight and its timer. */
+    private void cancelWork() {
+      cancelQuietly(pendingRetry, false);
+      Attempt a = current;
+      if (a != null) {
+        cancelQuietly(a.timer, false);
+        cancelQuietly(a.exchange, true);
+      }
+    }
+  }
+
+  private static void cancelQuietly(Future<?> f, boolean mayInterrupt) {
+    if (f != null) {
+      f.cancel(mayInterrupt);
     }
   }
 
@@ -298,9 +394,10 @@ public final class CallPipeline implements AutoCloseable {
   private final class Call {
     final String id = callId();
     final long deadline = timing.nanoTime() + callTimeoutNanos;
-    final List<CloudPhoneException> earlier = new ArrayList<>(2);
+    // Written by the thread driving the call; read too by close() for an asynchronous call it fails.
+    final List<CloudPhoneException> earlier = new CopyOnWriteArrayList<>();
     final Operation<?> op;
-    boolean anyApplied;
+    volatile boolean anyApplied;
     boolean refreshed;
     Failure lastFailure;
 
@@ -347,8 +444,7 @@ public final class CallPipeline implements AutoCloseable {
     call.lastFailure = failure;
     // 401 once: fresh credentials may succeed, and a 401 was not applied.
     if (failure.category == Failure.Category.UNAUTHORIZED) {
-      if (!call.refreshed && credentials.refreshAfterUnauthorized(
-          failure.error == null ? null : failure.error.errorCode, failure.error == null ? null : failure.error.errorMessage)) {
+      if (!call.refreshed && refreshAfterUnauthorized(failure)) {
         call.refreshed = true;
         return Duration.ZERO;
       }
@@ -358,20 +454,25 @@ public final class CallPipeline implements AutoCloseable {
     if (Thread.currentThread().isInterrupted()) {
       return null;
     }
+    // No attempt left: nothing to decide, so the user's condition is not asked.
     if (attempt >= policy.maxAttempts()) {
-      if (policy.maxAttempts() > 1 && retryable(call, failure, attempt)) {
+      if (policy.maxAttempts() > 1 && retriedByBuiltInRules(call, failure)) {
         call.lastFailure = failure.withNote("(gave up after " + attempt + " attempts)");
       }
       return null;
     }
-    if (!retryable(call, failure, attempt)) {
+    if (!retriedByBuiltInRules(call, failure) && !userConditionSaysRetry(failure, attempt)) {
       return null;
     }
     Duration delay = failure.retryAfter != null
         ? min(failure.retryAfter, policy.maxRetryAfter())
-        : policy.backoff().delayBeforeRetry(attempt);
-    // Never sleep past the deadline: fail now with the service's own answer instead.
-    if (timing.nanoTime() + delay.toNanos() >= call.deadline) {
+        : backoffDelay(attempt);
+    if (delay == null) {
+      return null;
+    }
+    // Never sleep past the deadline: fail now with the service's own answer instead. (Compared as
+    // durations: a delay from a custom strategy may be too long for nanoseconds in a long.)
+    if (delay.compareTo(Duration.ofNanos(call.deadline - timing.nanoTime())) >= 0) {
       call.lastFailure = failure.withNote("(not retried: waiting " + delay.toMillis()
           + " ms would pass the call timeout)");
       return null;
@@ -379,23 +480,45 @@ public final class CallPipeline implements AutoCloseable {
     return delay;
   }
 
-  private boolean retryable(Call call, Failure failure, int attempt) {
+  private boolean retriedByBuiltInRules(Call call, Failure failure) {
     switch (failure.category) {
       case NOT_SENT: // nothing reached the service
       case THROTTLED: // the service said it did not act
         return true;
       case AMBIGUOUS: // only where a second run is harmless, or the user accepted that it may happen
-        if (call.op.idempotent || policy.retryAmbiguousFailures()) {
-          return true;
-        }
-        break;
+        return call.op.idempotent || policy.retryAmbiguousFailures();
       default:
-        break;
+        return false;
     }
+  }
+
+  private boolean userConditionSaysRetry(Failure failure, int attempt) {
     try {
       return policy.retryCondition().shouldRetry(failure.toException(attempt), attempt);
     } catch (RuntimeException e) {
       LOG.warn("retry condition threw; not retrying", e);
+      return false;
+    }
+  }
+
+  /** The strategy's delay; {@code null} (no retry) if it throws, zero if it answers null or negative. */
+  private Duration backoffDelay(int attempt) {
+    Duration delay;
+    try {
+      delay = policy.backoff().delayBeforeRetry(attempt);
+    } catch (RuntimeException e) {
+      LOG.warn("backoff strategy threw; not retrying", e);
+      return null;
+    }
+    return delay == null || delay.isNegative() ? Duration.ZERO : delay;
+  }
+
+  private boolean refreshAfterUnauthorized(Failure failure) {
+    try {
+      return credentials.refreshAfterUnauthorized(failure.error == null ? null : failure.error.errorCode,
+          failure.error == null ? null : failure.error.errorMessage);
+    } catch (RuntimeException e) {
+      LOG.warn("Credentials.refreshAfterUnauthorized threw; not repeating the call", e);
       return false;
     }
   }
@@ -434,7 +557,8 @@ public final class CallPipeline implements AutoCloseable {
     } else if (status == 401) {
       category = Failure.Category.UNAUTHORIZED;
       applied = false;
-      advice = "The credentials were refused (wrong or expired token, or a bad AK/SK signature); nothing was started.";
+      advice = "The credentials were refused (wrong or expired token, or a bad AK/SK signature: with AK/SK check "
+          + "that the local clock is within 15 minutes of the real time); nothing was started.";
     } else if (status >= 500) {
       category = status == 500 || status == 502 || status == 504 ? Failure.Category.AMBIGUOUS : Failure.Category.FINAL;
       applied = true;
@@ -528,6 +652,11 @@ public final class CallPipeline implements AutoCloseable {
         + (requestId != null
             ? "list the jobs of request id " + requestId + " (CloudPhoneClient.listJobs) before repeating it."
             : "check the jobs of the target servers (CPH console or the list-jobs API) before repeating it.");
+  }
+
+  private static Failure closedBeforeAttempt(Operation<?> op, Call call, int attempt) {
+    return Failure.other(call.anyApplied, op.name + ": the client was closed before attempt " + attempt
+        + " could start.", null);
   }
 
   private Failure deadlinePassed(Operation<?> op) {

@@ -5,13 +5,20 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.github.cphsdk.model.DeleteShareAppsRequest;
+import io.github.cphsdk.model.Job;
+import io.github.cphsdk.model.JobList;
 import io.github.cphsdk.model.ServerJob;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The JSON codec: Jackson's streaming API over one shared {@link JsonFactory}, no data binding and no
@@ -55,6 +62,20 @@ public final class Json {
     return out.toByteArray();
   }
 
+  /** The delete body: {@code {"package_name":..,"server_ids":[..]}}. */
+  public static byte[] deleteShareAppsBody(DeleteShareAppsRequest request) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + request.serverIds().size() * 36);
+    try (JsonGenerator g = generator(out)) {
+      g.writeStartObject();
+      g.writeStringField("package_name", request.packageName());
+      writeStringArray(g, "server_ids", request.serverIds());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing JSON to memory failed", e);
+    }
+    return out.toByteArray();
+  }
+
   /** Writes {@code "name":["a","b"]}. */
   public static void writeStringArray(JsonGenerator g, String name, List<String> values) throws IOException {
     g.writeArrayFieldStart(name);
@@ -72,6 +93,29 @@ public final class Json {
    */
   public static ShareAppsResponse shareAppsResponse(byte[] body, String fallbackRequestId) throws IOException {
     ShareAppsResponse.Builder b = ShareAppsResponse.builder();
+    String id = envelope(body, Json::serverJob, b::addJobs);
+    id = id != null ? id : fallbackRequestId;
+    if (id != null) {
+      b.requestId(id);
+    }
+    return b.build();
+  }
+
+  /** Reads one element of a {@code jobs} array, positioned on its opening brace. */
+  @FunctionalInterface
+  private interface ElementReader<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  /**
+   * Reads the envelope every answer of this API shares: {@code {"request_id": ..., "jobs": [{...}, ...]}},
+   * handing each job object to {@code reader} and the result to {@code sink}. Unknown fields and array
+   * elements that are not objects are skipped.
+   *
+   * @return the body's {@code request_id}, or {@code null}
+   */
+  private static <T> String envelope(byte[] body, ElementReader<T> reader, java.util.function.Consumer<T> sink)
+      throws IOException {
     String requestId = null;
     try (JsonParser p = parser(body)) {
       expectObject(p);
@@ -81,19 +125,20 @@ public final class Json {
         if ("request_id".equals(field)) {
           requestId = scalarText(p, value);
         } else if ("jobs".equals(field) && value == JsonToken.START_ARRAY) {
-          while (p.nextToken() == JsonToken.START_OBJECT) {
-            b.addJobs(serverJob(p));
+          JsonToken t;
+          while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t == JsonToken.START_OBJECT) {
+              sink.accept(reader.read(p));
+            } else {
+              p.skipChildren();
+            }
           }
         } else {
           p.skipChildren();
         }
       }
     }
-    String id = requestId != null ? requestId : fallbackRequestId;
-    if (id != null) {
-      b.requestId(id);
-    }
-    return b.build();
+    return requestId;
   }
 
   private static ServerJob serverJob(JsonParser p) throws IOException {
@@ -122,6 +167,119 @@ public final class Json {
       }
     }
     return job.build();
+  }
+
+  /**
+   * Reads a "show job" answer: the job's fields at the top level. {@code fallbackRequestId} is not used for
+   * the job's request id (that is the request that started the job, not this call).
+   *
+   * @throws IOException when the body is not a JSON object
+   */
+  public static Job job(byte[] body) throws IOException {
+    try (JsonParser p = parser(body)) {
+      expectObject(p);
+      return jobFields(p);
+    }
+  }
+
+  /**
+   * Reads one page of a "list jobs" answer: {@code request_id}, {@code jobs[]}.
+   *
+   * @throws IOException when the body is not a JSON object
+   */
+  public static JobList jobList(byte[] body, String fallbackRequestId) throws IOException {
+    JobList.Builder b = JobList.builder();
+    String id = envelope(body, Json::jobFields, b::addJobs);
+    id = id != null ? id : fallbackRequestId;
+    if (id != null) {
+      b.requestId(id);
+    }
+    return b.build();
+  }
+
+  /** Reads the fields of a job object whose opening brace was just read, up to its closing brace. */
+  private static Job jobFields(JsonParser p) throws IOException {
+    Job.Builder job = Job.builder();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken token = p.nextToken();
+      String text = scalarText(p, token);
+      if (text == null) {
+        continue;
+      }
+      switch (field) {
+        case "job_id":
+          job.jobId(text);
+          break;
+        case "request_id":
+          job.requestId(text);
+          break;
+        case "server_id":
+          job.serverId(text);
+          break;
+        case "phone_id":
+          job.phoneId(text);
+          break;
+        case "begin_time":
+          instant(text).ifPresent(job::beginTime);
+          break;
+        case "end_time":
+          instant(text).ifPresent(job::endTime);
+          break;
+        case "status":
+          statusCode(text, token).ifPresent(job::statusCode);
+          break;
+        case "error_code":
+          job.errorCode(text);
+          break;
+        case "error_msg":
+          job.errorMsg(text);
+          break;
+        case "execute_msg":
+          job.executeMsg(text);
+          break;
+        default:
+          break;
+      }
+    }
+    return job.build();
+  }
+
+  /** An integral status as a number or a numeric string; anything else is no status (so: unknown). */
+  private static java.util.OptionalInt statusCode(String text, JsonToken token) {
+    if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+      return java.util.OptionalInt.empty();
+    }
+    try {
+      return java.util.OptionalInt.of(Integer.parseInt(text.trim()));
+    } catch (NumberFormatException e) {
+      return java.util.OptionalInt.empty();
+    }
+  }
+
+  /** UTC {@code yyyy-MM-ddTHH:mm:ssZ} (or any ISO instant or offset date-time); unreadable times are dropped. */
+  private static java.util.Optional<Instant> instant(String text) {
+    try {
+      return java.util.Optional.of(Instant.parse(text));
+    } catch (DateTimeParseException e) {
+      try {
+        return java.util.Optional.of(OffsetDateTime.parse(text).toInstant());
+      } catch (DateTimeParseException e2) {
+        return java.util.Optional.empty();
+      }
+    }
+  }
+
+  /** Joins pages: each job id once (the later listing wins, in the first listing's place); id-less jobs all kept. */
+  public static JobList join(List<JobList> pages) {
+    Map<Object, Job> jobs = new LinkedHashMap<>();
+    for (JobList page : pages) {
+      for (Job j : page.jobs()) {
+        jobs.put(j.jobId().isEmpty() ? new Object() : j.jobId(), j);
+      }
+    }
+    return JobList.builder().requestId(pages.isEmpty() ? "" : pages.get(0).requestId()).addAllJobs(jobs.values())
+        .build();
   }
 
   /** The text of a scalar value (numbers and booleans as written), {@code null} for null, objects and arrays skipped. */

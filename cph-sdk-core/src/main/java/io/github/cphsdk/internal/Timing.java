@@ -3,6 +3,7 @@ package io.github.cphsdk.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -22,7 +23,11 @@ public interface Timing extends AutoCloseable {
   /** Blocks the calling thread for {@code delay}. */
   void sleep(Duration delay) throws InterruptedException;
 
-  /** Runs {@code task} once after {@code delay} without holding a thread while waiting. */
+  /**
+   * Runs {@code task} once after {@code delay} without holding a thread while waiting.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException once closed
+   */
   Future<?> schedule(Runnable task, Duration delay);
 
   /** Stops the timer thread, if one was started. */
@@ -67,7 +72,7 @@ public interface Timing extends AutoCloseable {
       if (s == null) {
         synchronized (this) {
           if (closed) {
-            throw new IllegalStateException("the client is closed");
+            throw new RejectedExecutionException("the client is closed");
           }
           s = scheduler;
           if (s == null) {

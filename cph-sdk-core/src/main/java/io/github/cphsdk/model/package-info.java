@@ -1,6 +1,11 @@
 /**
- * Immutable values of the CPH API: {@link io.github.cphsdk.model.ShareAppsRequest} (validated when built),
- * {@link io.github.cphsdk.model.ShareAppsResponse} and {@link io.github.cphsdk.model.ServerJob}.
+ * Immutable values of the CPH API: {@link io.github.cphsdk.model.ShareAppsRequest} and
+ * {@link io.github.cphsdk.model.DeleteShareAppsRequest} (validated when built),
+ * {@link io.github.cphsdk.model.ShareAppsResponse} and {@link io.github.cphsdk.model.ServerJob}; jobs
+ * ({@link io.github.cphsdk.model.Job}, {@link io.github.cphsdk.model.JobStatus},
+ * {@link io.github.cphsdk.model.JobList}); the outcome of a batched push
+ * ({@link io.github.cphsdk.model.BatchOutcome}, {@link io.github.cphsdk.model.ServerOutcome}); and the report
+ * of a wait for jobs ({@link io.github.cphsdk.model.JobReport}, {@link io.github.cphsdk.model.ServerProgress}).
  *
  * <pre>{@code
  * ShareAppsRequest request = ShareAppsRequest.builder()

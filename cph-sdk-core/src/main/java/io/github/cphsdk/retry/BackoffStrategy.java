@@ -34,8 +34,8 @@ public interface BackoffStrategy {
    * The default is {@code base = 200 ms}, {@code cap = 20 s}.
    */
   static BackoffStrategy exponentialWithFullJitter(Duration base, Duration cap) {
-    long baseNanos = positive(base, "base").toNanos();
-    long capNanos = positive(cap, "cap").toNanos();
+    long baseNanos = nanosAtMostMax(positive(base, "base"));
+    long capNanos = nanosAtMostMax(positive(cap, "cap"));
     if (capNanos < baseNanos) {
       throw new IllegalArgumentException("cap must be >= base, got base " + base + " and cap " + cap);
     }
@@ -43,7 +43,9 @@ public interface BackoffStrategy {
       @Override
       public Duration delayBeforeRetry(int retry) {
         long ceiling = exponentialCeiling(baseNanos, capNanos, retry);
-        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        // ceiling + 1 overflows only for a cap of Long.MAX_VALUE ns (~292 years): then any non-negative long fits
+        return Duration.ofNanos(ceiling == Long.MAX_VALUE ? random.nextLong() & Long.MAX_VALUE : random.nextLong(ceiling + 1));
       }
 
       @Override
@@ -78,12 +80,18 @@ public interface BackoffStrategy {
   }
 
   /** {@code min(cap, base * 2^(retry-1))} without overflow; {@code retry} below 1 counts as 1. */
-  static long exponentialCeiling(long baseNanos, long capNanos, int retry) {
+  private static long exponentialCeiling(long baseNanos, long capNanos, int retry) {
     int shift = Math.max(0, retry - 1);
-    if (shift >= 62 || baseNanos > (capNanos >> shift)) {
+    // base >= 1, so from 2^63 on the product passes any long cap (and >> would wrap at 64)
+    if (shift >= 63 || baseNanos > (capNanos >> shift)) {
       return capNanos;
     }
     return Math.min(capNanos, baseNanos << shift);
+  }
+
+  /** Nanoseconds, a duration longer than {@code Long.MAX_VALUE} ns (~292 years) counting as that. */
+  private static long nanosAtMostMax(Duration d) {
+    return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
   private static Duration positive(Duration d, String name) {

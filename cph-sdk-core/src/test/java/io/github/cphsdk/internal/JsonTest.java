@@ -78,6 +78,15 @@ class JsonTest {
   }
 
   @Test
+  void nonObjectJobEntriesAreSkippedWithoutLosingTheRest() throws IOException {
+    String answer = "{\"jobs\":[null,1,[2],{\"server_id\":\"s1\",\"job_id\":\"j1\"}],\"request_id\":\"r\"}";
+    ShareAppsResponse r = Json.shareAppsResponse(answer.getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(1, r.jobs().size());
+    assertEquals("s1", r.jobs().get(0).serverId());
+    assertEquals("r", r.requestId());
+  }
+
+  @Test
   void rejectsWhatIsNotAnObject() {
     assertThrows(IOException.class, () -> Json.shareAppsResponse("[1]".getBytes(StandardCharsets.UTF_8), null));
     assertThrows(IOException.class, () -> Json.shareAppsResponse("<html>".getBytes(StandardCharsets.UTF_8), null));

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cphsdk.CloudPhoneClient;
 import java.io.File;
 import java.io.IOException;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The core as a JPMS module: a consumer module ({@code src/test/resources/modulepath/consumer}) is compiled
  * against the module {@code io.github.cphsdk} and run on the module path with nothing but the modules the
- * core requires (Jackson core, slf4j), once without and once with {@code java.net.http}. A module that
+ * core requires (Jackson, slf4j), once without and once with {@code java.net.http}. A module that
  * reaches into {@code io.github.cphsdk.internal} must not compile.
  */
 class ModulePathTest {
@@ -42,7 +44,7 @@ class ModulePathTest {
   @BeforeAll
   static void compileConsumer() throws Exception {
     modulePath = String.join(File.pathSeparator, location(CloudPhoneClient.class), location(JsonFactory.class),
-        location(LoggerFactory.class));
+        location(ObjectMapper.class), location(JsonProperty.class), location(LoggerFactory.class));
     consumerClasses = work.resolve("consumer-classes");
     CompileResult result = compile("consumer", consumerClasses);
     assertEquals(0, result.exitCode, result.output);

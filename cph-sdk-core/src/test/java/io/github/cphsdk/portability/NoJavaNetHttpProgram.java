@@ -6,23 +6,32 @@ import static io.github.cphsdk.portability.MiniHttpServer.respond;
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.CloudPhoneTransportException;
+import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
+import io.github.cphsdk.model.JobReport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.BackoffStrategy;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testkit.FakeClock;
+import io.github.cphsdk.testkit.FakeCloudPhoneServer;
+import io.github.cphsdk.testkit.Fault;
+import io.github.cphsdk.testkit.Operation;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Uses the SDK the way an Android app or a trimmed desktop runtime would: in a JVM where the module
- * {@code java.net.http} does not exist ({@code --limit-modules java.base}), through
+ * {@code java.net.http} does not exist ({@code --limit-modules java.base,jdk.httpserver}; the second module
+ * only for the testkit's emulator), through
  * {@link UrlConnectionTransport}, against {@link MiniHttpServer} on loopback. It pushes, gets a 503 and
  * retries, parses the answer (accepted and rejected servers), gets a service error, pushes asynchronously,
- * and loses the connection after sending (no retry, may have been applied). Any class of {@code java.net.http}
+ * and loses the connection after sending (no retry, may have been applied); then, against the testkit's
+ * emulator, pushes with AK/SK signing and waits for the jobs. Any class of {@code java.net.http}
  * touched on the way fails with {@code NoClassDefFoundError}.
  *
  * <p>Prints one {@code OK ...} line per step and {@code ALL OK} at the end; exits 1 on any failure.
@@ -30,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NoJavaNetHttpProgram {
   static final String TOKEN = "MIIZtoken-for-the-portability-check";
+  static final String ACCESS_KEY = "AKPORTABILITY0123456";
+  static final String SECRET_KEY = "SKportability-secret-0123456789";
   static final String PROJECT = "0123456789abcdef0123456789abcdef";
   static final String SERVER_A = "1234567b8bab40ffb711234cb80d0234";
   static final String SERVER_B = "1678567b8bab40f93711234cb80d0764";
@@ -158,6 +169,8 @@ public final class NoJavaNetHttpProgram {
       client.close();
     }
 
+    emulatorFlow();
+
     // Without a transport the client would need java.net.http: it says so and what to do instead.
     try {
       CloudPhoneClient.builder().endpoint(java.net.URI.create("http://127.0.0.1:9")).projectId(PROJECT)
@@ -176,6 +189,54 @@ public final class NoJavaNetHttpProgram {
     } catch (NoClassDefFoundError expected) {
       check(expected.getMessage().contains("java/net/http"), "the missing class is from java.net.http: " + expected);
       System.out.println("OK control: JdkHttpTransport fails with " + expected);
+    }
+  }
+
+  /**
+   * The same through the testkit's emulator (com.sun.net.httpserver, module jdk.httpserver, which does not
+   * need java.net.http), which checks every AK/SK signature the way the service does: a signed push hit by a
+   * 503 and retried, the per-server rejection parsed, then the jobs waited for until they finish.
+   */
+  private static void emulatorFlow() throws Exception {
+    FakeClock clock = new FakeClock(Instant.now()); // AK/SK dates must be near the emulator's clock
+    try (FakeCloudPhoneServer emulator = FakeCloudPhoneServer.builder()
+            .akSk(ACCESS_KEY, SECRET_KEY).clock(clock).jobDuration(Duration.ofSeconds(30))
+            .serverWithoutSharedApps(SERVER_B).start();
+        UrlConnectionTransport transport = new UrlConnectionTransport();
+        CloudPhoneClient client = CloudPhoneClient.builder()
+            .endpoint(emulator.endpoint())
+            .projectId(emulator.projectId())
+            .credentials(Credentials.akSk(ACCESS_KEY, SECRET_KEY))
+            .retryPolicy(RetryPolicy.builder().maxAttempts(3).backoff(BackoffStrategy.fixed(Duration.ZERO)).build())
+            .transport(transport)
+            .build()) {
+      emulator.injectFault(Fault.serviceUnavailable(Duration.ZERO).on(Operation.PUSH));
+      ShareAppsRequest request = ShareAppsRequest.builder().packageName("com.miniteck.miniworld")
+          .bucketName("bucket").objectPath("my_apps/test.tar").addServerIds(SERVER_A, SERVER_B).build();
+
+      ShareAppsResponse response = client.shareApps(request);
+
+      check(emulator.pushCount() == 1, "one push applied, got " + emulator.pushCount());
+      check(emulator.requests(Operation.PUSH).size() == 2, "503 then the retry: " + emulator.requests(Operation.PUSH));
+      check(emulator.requests().stream().allMatch(r -> r.header("Authorization").orElse("")
+          .startsWith("SDK-HMAC-SHA256 Access=" + ACCESS_KEY)), "every request signed with the access key");
+      check(emulator.requests().stream().allMatch(r -> r.responseStatus() != 401), "every signature accepted");
+      check(response.accepted().size() == 1 && response.accepted().get(0).serverId().equals(SERVER_A),
+          "server A accepted: " + response.jobs());
+      check(response.rejected().size() == 1 && response.rejected().get(0).serverId().equals(SERVER_B),
+          "server B rejected: " + response.jobs());
+      System.out.println("OK emulator: AK/SK-signed push retried after 503, accepted and rejected servers parsed");
+
+      clock.advance(Duration.ofMinutes(1)); // the emulator's jobs take 30 s of its clock
+      JobReport report = client.waitForJobs(response, WaitOptions.builder().initialDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(10)).maxPollInterval(Duration.ofMillis(10)).timeout(Duration.ofMinutes(1))
+          .build());
+      check(!report.timedOut(), "the wait finished");
+      check(report.succeeded().size() == 1 && report.succeeded().get(0).serverId().equals(SERVER_A),
+          "server A's job succeeded: " + report.servers());
+      check(report.notStarted().size() == 1 && report.notStarted().get(0).serverId().equals(SERVER_B),
+          "server B never started: " + report.servers());
+      System.out.println("OK emulator: signed job listing waited for the push's jobs");
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cphsdk.CloudPhoneClient;
+import io.github.cphsdk.testkit.FakeCloudPhoneServer;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -21,9 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link NoJavaNetHttpProgram} in a separate JVM started with {@code --limit-modules java.base}, so the
- * module {@code java.net.http} is absent (as on Android), with only what a user's application has on its
- * class path: the core classes, Jackson and slf4j.
+ * Runs {@link NoJavaNetHttpProgram} in a separate JVM started with
+ * {@code --limit-modules java.base,jdk.httpserver}, so the module {@code java.net.http} is absent (as on
+ * Android), with only what a user's application has on its class path (the core classes, Jackson, slf4j)
+ * plus the testkit for its emulator.
  */
 class NoJavaNetHttpTest {
 
@@ -39,6 +41,8 @@ class NoJavaNetHttpTest {
         "OK service error CPS.0148 mapped, not retried",
         "OK async push parsed",
         "OK dropped connection: one request, mayHaveBeenApplied",
+        "OK emulator: AK/SK-signed push retried after 503, accepted and rejected servers parsed",
+        "OK emulator: signed job listing waited for the push's jobs",
         "OK default transport refused with a clear message",
         "OK control: JdkHttpTransport fails with java.lang.NoClassDefFoundError",
         "ALL OK"}) {
@@ -56,13 +60,13 @@ class NoJavaNetHttpTest {
     }
   }
 
-  /** Starts {@code mainClass} in a new JVM limited to {@code java.base}, on the SDK's runtime class path. */
+  /** Starts {@code mainClass} in a new JVM without java.net.http, on the SDK's runtime class path. */
   static JvmRun runProgram(String mainClass) throws IOException, InterruptedException, URISyntaxException {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.add("--limit-modules");
-    command.add("java.base");
+    command.add("java.base,jdk.httpserver"); // the emulator's HTTP server; it does not need java.net.http
     command.add("-cp");
     command.add(String.join(File.pathSeparator, runtimeClassPath()));
     command.add(mainClass);
@@ -76,11 +80,12 @@ class NoJavaNetHttpTest {
     return new JvmRun(p.exitValue(), String.join(" ", command) + "\n" + new String(out, StandardCharsets.UTF_8));
   }
 
-  /** Core classes, test classes (the program), and the jars of Jackson and slf4j: nothing else. */
+  /** Core classes, test classes (the program), the jars of Jackson and slf4j, and the testkit: nothing else. */
   static List<String> runtimeClassPath() throws URISyntaxException {
     Set<String> entries = new LinkedHashSet<>();
     for (Class<?> c : new Class<?>[] {CloudPhoneClient.class, NoJavaNetHttpProgram.class, JsonFactory.class,
-        ObjectMapper.class, com.fasterxml.jackson.annotation.JsonProperty.class, LoggerFactory.class}) {
+        ObjectMapper.class, com.fasterxml.jackson.annotation.JsonProperty.class, LoggerFactory.class,
+        FakeCloudPhoneServer.class}) {
       entries.add(Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
     }
     return new ArrayList<>(entries);

@@ -50,13 +50,19 @@ class PushSharedAppTest {
     server.enqueue(new MockResponse.Builder().code(200).body("{\"request_id\":\"r1\",\"jobs\":["
         + "{\"server_id\":\"1234567b8bab40ffb711234cb80d0234\",\"job_id\":\"j1\"},"
         + "{\"server_id\":\"1678567b8bab40f93711234cb80d0764\",\"error_code\":\"CPS.0016\",\"error_msg\":\"bad id\"}]}").build());
-    int code = PushSharedApp.run(args(), Map.of("CPH_AUTH_TOKEN", "tok-from-env")::get);
+    String[] args = java.util.Arrays.copyOf(args(), args().length + 1);
+    args[args.length - 1] = "--wait=false";
+    int code = PushSharedApp.run(args, Map.of("CPH_AUTH_TOKEN", "tok-from-env")::get);
     assertEquals(1, code, "a rejected server makes the exit code 1");
     String printed = out.toString(StandardCharsets.UTF_8);
-    assertTrue(printed.contains("1234567b8bab40ffb711234cb80d0234  job j1"), printed);
-    assertTrue(printed.contains("1678567b8bab40f93711234cb80d0764  REJECTED CPS.0016 bad id"), printed);
+    assertTrue(printed.contains("batch 1/1:  2 servers, request r1: 1 job started, 1 rejected"), printed);
+    assertTrue(printed.matches("(?s).*  1  1234567b8bab40ffb711234cb80d0234  accepted +j1 +- *\n.*"), printed);
+    assertTrue(printed.matches("(?s).*  2  1678567b8bab40f93711234cb80d0764  REJECTED +- +- +CPS.0016 bad id\n.*"),
+        printed);
+    assertTrue(printed.contains("Result: 1 job(s) started, 1 rejected, 0 in failed batches"), printed);
     RecordedRequest sent = server.takeRequest();
     assertEquals("tok-from-env", sent.getHeaders().get("X-Auth-Token"));
+    assertEquals(1, server.getRequestCount(), "--wait=false: no job polling");
   }
 
   @Test

@@ -1,0 +1,327 @@
+package io.github.cphsdk.auth;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The {@code SDK-HMAC-SHA256} algorithm (CPH-API.md section 4), with its intermediate results exposed for
+ * tests. Holds the access key id and a keyed {@link Mac} prototype built once; every {@link #sign} works on
+ * a clone, so one signer serves any number of threads.
+ *
+ * <pre>
+ * CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n hex(sha256(body))
+ * StringToSign     = SDK-HMAC-SHA256 \n X-Sdk-Date \n hex(sha256(CanonicalRequest))
+ * Signature        = hex(hmacSha256(SK, StringToSign))
+ * </pre>
+ */
+final class SdkHmacSigner {
+  static final String ALGORITHM = "SDK-HMAC-SHA256";
+  static final String DATE_HEADER = "X-Sdk-Date";
+
+  private static final String HMAC = "HmacSHA256";
+  private static final DateTimeFormatter SDK_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
+  private static final Comparator<Map.Entry<String, String>> BY_NAME_THEN_VALUE =
+      Map.Entry.<String, String>comparingByKey().thenComparing(Map.Entry.comparingByValue());
+
+  private final String accessKey;
+  private final SecretKeySpec key;
+  private final Mac prototype;
+
+  SdkHmacSigner(String accessKey, String secretKey) {
+    this.accessKey = accessKey;
+    this.key = new SecretKeySpec(secretKey.getBytes(StandardCharsets.UTF_8), HMAC);
+    this.prototype = newMac(key);
+  }
+
+  /**
+   * Signs one request.
+   *
+   * @param method the HTTP method
+   * @param rawPath the path as sent, percent-encoded ({@code URI.getRawPath()}); empty means {@code /}
+   * @param query the decoded query parameters in any order
+   * @param headers exactly the headers to sign, any name case; must include {@code X-Sdk-Date} and {@code Host}
+   * @param body the exact body bytes
+   */
+  Signature sign(String method, String rawPath, List<Map.Entry<String, String>> query, Map<String, String> headers,
+      byte[] body) {
+    TreeMap<String, String> signed = new TreeMap<>();
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (signed.put(name, h.getValue().trim()) != null) {
+        throw new IllegalArgumentException("header " + name + " is given twice; AK/SK signing needs one value per header");
+      }
+    }
+    String date = signed.get("x-sdk-date");
+    if (date == null) {
+      throw new IllegalArgumentException("the signed headers must include X-Sdk-Date");
+    }
+    if (!signed.containsKey("host")) {
+      throw new IllegalArgumentException("the signed headers must include Host");
+    }
+
+    StringBuilder canonicalHeaders = new StringBuilder(256);
+    StringBuilder signedHeaders = new StringBuilder(64);
+    for (Map.Entry<String, String> h : signed.entrySet()) {
+      canonicalHeaders.append(h.getKey()).append(':').append(h.getValue()).append('\n');
+      if (signedHeaders.length() > 0) {
+        signedHeaders.append(';');
+      }
+      signedHeaders.append(h.getKey());
+    }
+
+    String canonicalRequest = method.toUpperCase(Locale.ROOT) + '\n'
+        + canonicalUri(rawPath) + '\n'
+        + canonicalQuery(query) + '\n'
+        + canonicalHeaders + '\n'
+        + signedHeaders + '\n'
+        + hex(sha256(body));
+    String canonicalRequestHash = hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+    String stringToSign = ALGORITHM + '\n' + date + '\n' + canonicalRequestHash;
+    String signature = hex(mac().doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
+    String authorization = ALGORITHM + " Access=" + accessKey + ", SignedHeaders=" + signedHeaders
+        + ", Signature=" + signature;
+    return new Signature(canonicalRequest, canonicalRequestHash, stringToSign, signedHeaders.toString(), signature,
+        authorization);
+  }
+
+  /** The intermediate and final results of one signing. {@code toString()} leaves the signature out. */
+  static final class Signature {
+    final String canonicalRequest;
+    final String canonicalRequestHash;
+    final String stringToSign;
+    final String signedHeaders;
+    final String signature;
+    final String authorization;
+
+    Signature(String canonicalRequest, String canonicalRequestHash, String stringToSign, String signedHeaders,
+        String signature, String authorization) {
+      this.canonicalRequest = canonicalRequest;
+      this.canonicalRequestHash = canonicalRequestHash;
+      this.stringToSign = stringToSign;
+      this.signedHeaders = signedHeaders;
+      this.signature = signature;
+      this.authorization = authorization;
+    }
+
+    @Override
+    public String toString() {
+      return "Signature{signedHeaders=" + signedHeaders + ", signature=" + Secrets.MASK + '}';
+    }
+  }
+
+  // ---- canonical forms -------------------------------------------------------------------------------
+
+  /**
+   * Each segment of the raw path decoded, then encoded with the RFC 3986 unreserved set, and a {@code /}
+   * appended unless the path ends with one. Splitting the raw path first keeps an encoded {@code %2F}
+   * inside its segment.
+   */
+  static String canonicalUri(String rawPath) {
+    if (rawPath == null || rawPath.isEmpty()) {
+      return "/";
+    }
+    StringBuilder sb = new StringBuilder(rawPath.length() + 8);
+    int start = 0;
+    while (true) {
+      int slash = rawPath.indexOf('/', start);
+      String segment = slash < 0 ? rawPath.substring(start) : rawPath.substring(start, slash);
+      sb.append(encode(decode(segment)));
+      if (slash < 0) {
+        break;
+      }
+      sb.append('/');
+      start = slash + 1;
+    }
+    if (sb.length() == 0 || sb.charAt(sb.length() - 1) != '/') {
+      sb.append('/');
+    }
+    return sb.toString();
+  }
+
+  /** Parameters as {@code name=value}, both encoded, sorted by encoded name then value, joined by {@code &}. */
+  static String canonicalQuery(List<Map.Entry<String, String>> query) {
+    if (query.isEmpty()) {
+      return "";
+    }
+    List<Map.Entry<String, String>> encoded = new ArrayList<>(query.size());
+    for (Map.Entry<String, String> p : query) {
+      encoded.add(new AbstractMap.SimpleImmutableEntry<>(encode(p.getKey()), encode(p.getValue())));
+    }
+    encoded.sort(BY_NAME_THEN_VALUE);
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> p : encoded) {
+      if (sb.length() > 0) {
+        sb.append('&');
+      }
+      sb.append(p.getKey()).append('=').append(p.getValue());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * The decoded parameters of a raw query ({@code URI.getRawQuery()}): split at {@code &} and the first
+   * {@code =}, percent-decoded; a parameter without {@code =} has the empty value. {@code +} is a literal
+   * plus (RFC 3986), so encode spaces as {@code %20}.
+   */
+  static List<Map.Entry<String, String>> parseQuery(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return Collections.emptyList();
+    }
+    List<Map.Entry<String, String>> params = new ArrayList<>();
+    for (String part : rawQuery.split("&", -1)) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String name = eq < 0 ? part : part.substring(0, eq);
+      String value = eq < 0 ? "" : part.substring(eq + 1);
+      params.add(new AbstractMap.SimpleImmutableEntry<>(decode(name), decode(value)));
+    }
+    return params;
+  }
+
+  /**
+   * The {@code Host} header an HTTP client sends for this URI: the host (IPv6 literals keep their
+   * brackets) plus {@code :port} only when the port is given and is not the scheme's default.
+   */
+  static String host(URI uri) {
+    String host = uri.getHost();
+    int port = uri.getPort();
+    if (port == -1) {
+      return host;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+    return defaultPort ? host : host + ':' + port;
+  }
+
+  /** {@code yyyyMMdd'T'HHmmss'Z'} in UTC. */
+  static String formatDate(Instant instant) {
+    return SDK_DATE.format(instant);
+  }
+
+  /** Percent-encodes the UTF-8 bytes of {@code s}, keeping only {@code A-Z a-z 0-9 - _ . ~}. */
+  static String encode(String s) {
+    int n = s.length();
+    int i = 0;
+    while (i < n && isUnreserved(s.charAt(i))) {
+      i++;
+    }
+    if (i == n) {
+      return s;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    StringBuilder sb = new StringBuilder(bytes.length * 3);
+    for (byte b : bytes) {
+      char c = (char) (b & 0xff);
+      if (isUnreserved(c)) {
+        sb.append(c);
+      } else {
+        sb.append('%').append(HEX_UPPER[(b >> 4) & 0xf]).append(HEX_UPPER[b & 0xf]);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Decodes {@code %XX} escapes as UTF-8; a {@code %} not followed by two hex digits stays as it is. */
+  static String decode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      if (s.charAt(i) == '%' && i + 2 < n && hexValue(s.charAt(i + 1)) >= 0 && hexValue(s.charAt(i + 2)) >= 0) {
+        out.write(hexValue(s.charAt(i + 1)) * 16 + hexValue(s.charAt(i + 2)));
+        i += 3;
+      } else {
+        int j = s.indexOf('%', i + 1);
+        j = j < 0 ? n : j;
+        byte[] plain = s.substring(i, j).getBytes(StandardCharsets.UTF_8);
+        out.write(plain, 0, plain.length);
+        i = j;
+      }
+    }
+    return new String(out.toByteArray(), StandardCharsets.UTF_8);
+  }
+
+  private static boolean isUnreserved(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        || c == '-' || c == '_' || c == '.' || c == '~';
+  }
+
+  private static int hexValue(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /** Lower-case hex without {@code String.format}. */
+  static String hex(byte[] bytes) {
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX[(bytes[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[bytes[i] & 0xf];
+    }
+    return new String(out);
+  }
+
+  static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this Java runtime has no SHA-256", e);
+    }
+  }
+
+  private Mac mac() {
+    try {
+      return (Mac) prototype.clone();
+    } catch (CloneNotSupportedException e) {
+      return newMac(key); // providers that cannot clone (some Android ones): build a fresh one
+    }
+  }
+
+  private static Mac newMac(SecretKeySpec key) {
+    try {
+      Mac mac = Mac.getInstance(HMAC);
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this Java runtime has no usable " + HMAC, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SdkHmacSigner{access=" + Secrets.maskKeyId(accessKey) + '}';
+  }
+}

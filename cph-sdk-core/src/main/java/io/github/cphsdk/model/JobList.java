@@ -1,0 +1,47 @@
+package io.github.cphsdk.model;
+
+import java.util.List;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * The jobs of one or more requests, as "list jobs" reports them (every page already read and joined).
+ *
+ * <pre>{@code
+ * JobList list = client.listJobs(response.requestId());
+ * long running = list.jobs().stream().filter(job -> !job.finished()).count();
+ * System.out.println(list.jobs().size() + " jobs, " + running + " not finished");
+ * }</pre>
+ */
+@Value.Immutable
+public abstract class JobList {
+
+  JobList() {}
+
+  /** A new builder, for tests and fakes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The request id of the (first) list-jobs answer ({@code request_id} of the body, else the {@code X-Request-Id}
+   * header); empty when it carried neither.
+   */
+  @Value.Default
+  public String requestId() {
+    return "";
+  }
+
+  /** The jobs, in the order the service listed them, each job id once. */
+  public abstract List<Job> jobs();
+
+  /** The job with this id, if listed. */
+  public Optional<Job> job(String jobId) {
+    return jobs().stream().filter(j -> j.jobId().equals(jobId)).findFirst();
+  }
+
+  /** Builds a {@link JobList}. */
+  public static final class Builder extends ImmutableJobList.Builder {
+    Builder() {}
+  }
+}

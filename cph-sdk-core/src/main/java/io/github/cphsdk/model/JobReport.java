@@ -1,0 +1,103 @@
+package io.github.cphsdk.model;
+
+import io.github.cphsdk.CloudPhoneException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.immutables.value.Value;
+
+/**
+ * Where every server of a push stands after waiting for its jobs ({@code CloudPhoneClient.waitForJobs}), or
+ * during the wait (the snapshots a {@code JobListener} receives): which jobs succeeded, failed or are still
+ * running, and which servers never got one.
+ *
+ * <pre>{@code
+ * JobReport report = client.waitForJobs(response, WaitOptions.builder().timeout(Duration.ofMinutes(30)).build());
+ * if (!report.allSucceeded()) {
+ *   report.failed().forEach(s -> System.out.println(s.serverId() + ": " + s.errorMsg().orElse("")));
+ *   report.running().forEach(s -> System.out.println(s.serverId() + ": still running"));
+ * }
+ * }</pre>
+ */
+@Value.Immutable
+public abstract class JobReport {
+
+  JobReport() {}
+
+  /** A new builder, for tests and fakes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Every server of the push, in the push's order. */
+  public abstract List<ServerProgress> servers();
+
+  /** True when the wait ended because its timeout passed while jobs were still running. */
+  @Value.Default
+  public boolean timedOut() {
+    return false;
+  }
+
+  /** How many times the jobs were listed (each poll may read several pages and request-id groups). */
+  @Value.Default
+  public int polls() {
+    return 0;
+  }
+
+  /** How many of those polls failed (after the client's own retries) and were tried again later. */
+  @Value.Default
+  public int failedPolls() {
+    return 0;
+  }
+
+  /** The most recent failed poll's exception, if any poll failed. */
+  public abstract Optional<CloudPhoneException> lastPollFailure();
+
+  /** How long the wait took (on the client's clock). */
+  @Value.Default
+  public Duration elapsed() {
+    return Duration.ZERO;
+  }
+
+  /** Servers whose job is still running (or reports an unknown status). */
+  public List<ServerProgress> running() {
+    return in(ServerProgress.State.RUNNING);
+  }
+
+  /** Servers whose job succeeded. */
+  public List<ServerProgress> succeeded() {
+    return in(ServerProgress.State.SUCCEEDED);
+  }
+
+  /** Servers whose job failed. */
+  public List<ServerProgress> failed() {
+    return in(ServerProgress.State.FAILED);
+  }
+
+  /** Servers without a known job (rejected, failed batch, not confirmed). */
+  public List<ServerProgress> notStarted() {
+    return in(ServerProgress.State.NOT_STARTED);
+  }
+
+  /** True when no job is running any more. */
+  public boolean finished() {
+    return servers().stream().noneMatch(s -> s.state() == ServerProgress.State.RUNNING);
+  }
+
+  /** True when every server's job succeeded. */
+  public boolean allSucceeded() {
+    return servers().stream().allMatch(s -> s.state() == ServerProgress.State.SUCCEEDED);
+  }
+
+  private List<ServerProgress> in(ServerProgress.State state) {
+    return Collections.unmodifiableList(
+        servers().stream().filter(s -> s.state() == state).collect(Collectors.toList()));
+  }
+
+  /** Builds a {@link JobReport}. */
+  public static final class Builder extends ImmutableJobReport.Builder {
+    Builder() {}
+  }
+}

@@ -1,0 +1,111 @@
+package io.github.cphsdk.model;
+
+import io.github.cphsdk.CloudPhoneException;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * What became of one server id of a batched push or delete ({@link BatchOutcome}): exactly one of
+ * <ul>
+ *   <li>{@link Result#ACCEPTED}: the service started a job ({@link #jobId()}, {@link #requestId()});
+ *   <li>{@link Result#REJECTED}: the service answered and refused this server ({@link #errorCode()},
+ *       {@link #errorMsg()}), e.g. a server that does not support shared applications;
+ *   <li>{@link Result#BATCH_FAILED}: the request carrying this server failed as a whole ({@link #failure()});
+ *       whether it may still have started a job is {@link CloudPhoneException#mayHaveBeenApplied()};
+ *   <li>{@link Result#NOT_CONFIRMED}: the service accepted the request but its answer did not mention this
+ *       server. It may have started a job: {@link #mayHaveBeenApplied()} is {@code true}; list the jobs of
+ *       {@link #requestId()} before pushing to it again.
+ * </ul>
+ *
+ * <pre>{@code
+ * for (ServerOutcome s : outcome.servers()) {
+ *   if (s.result() != ServerOutcome.Result.ACCEPTED && !s.mayHaveBeenApplied()) {
+ *     retryLater.add(s.serverId());      // nothing was started there: safe to push again
+ *   }
+ * }
+ * }</pre>
+ */
+@Value.Immutable
+public abstract class ServerOutcome {
+
+  /** The four possible fates of a server id. */
+  public enum Result {
+    /** A job was started. */
+    ACCEPTED,
+    /** The service refused this server in an answer to the request. */
+    REJECTED,
+    /** The request carrying this server failed as a whole; see {@link #failure()}. */
+    BATCH_FAILED,
+    /** The request was accepted but the answer did not mention this server. */
+    NOT_CONFIRMED
+  }
+
+  ServerOutcome() {}
+
+  /** A new builder, for tests and fakes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The server id, as given in the request. */
+  public abstract String serverId();
+
+  /** What became of it. */
+  public abstract Result result();
+
+  /** The 0-based index of the batch (HTTP request) that carried this server. */
+  @Value.Default
+  public int batch() {
+    return 0;
+  }
+
+  /** The request id of the batch's answer (use it to list its jobs); empty when the batch failed without one. */
+  public abstract Optional<String> requestId();
+
+  /** The started job's id ({@link Result#ACCEPTED}). */
+  public abstract Optional<String> jobId();
+
+  /** The service's error code for this server ({@link Result#REJECTED}). */
+  public abstract Optional<String> errorCode();
+
+  /** The service's error message for this server ({@link Result#REJECTED}). */
+  public abstract Optional<String> errorMsg();
+
+  /** Why the batch failed ({@link Result#BATCH_FAILED} only). */
+  public abstract Optional<CloudPhoneException> failure();
+
+  /**
+   * Whether a job may have been started on this server: {@code true} when accepted or not confirmed,
+   * {@code false} when rejected (unless the rejection still named a job), and for a failed batch whatever
+   * its exception says.
+   */
+  public boolean mayHaveBeenApplied() {
+    switch (result()) {
+      case ACCEPTED:
+      case NOT_CONFIRMED:
+        return true;
+      case REJECTED:
+        return jobId().isPresent();
+      default:
+        return failure().map(CloudPhoneException::mayHaveBeenApplied).orElse(true);
+    }
+  }
+
+  @Value.Check
+  void check() {
+    if (result() == Result.ACCEPTED && !jobId().isPresent()) {
+      throw new IllegalArgumentException("jobId is required when result is ACCEPTED");
+    }
+    if ((result() == Result.BATCH_FAILED) != failure().isPresent()) {
+      throw new IllegalArgumentException("failure is required when, and only when, result is BATCH_FAILED");
+    }
+    if (batch() < 0) {
+      throw new IllegalArgumentException("batch must be >= 0, got " + batch());
+    }
+  }
+
+  /** Builds a {@link ServerOutcome}. */
+  public static final class Builder extends ImmutableServerOutcome.Builder {
+    Builder() {}
+  }
+}
