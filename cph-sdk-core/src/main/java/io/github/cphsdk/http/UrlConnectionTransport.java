@@ -70,11 +70,14 @@ import javax.net.ssl.SSLSocketFactory;
  * last up to one further read timeout past the deadline).
  *
  * <p>Answers: at most {@link HttpRequest#maxResponseBytes()} bytes are kept (the answer is then marked
- * {@linkplain HttpResponse#bodyTruncated() truncated} and its connection is not reused); error answers (4xx,
- * 5xx) are read from the error stream like any other. Bodies are read to their end and closed, so the JDK
- * keeps the connection alive for the next request to the same host. On the JDK (not on Android), a
- * {@code 401} answer to a request with a body comes back with its status and headers but without its body:
- * in streaming mode {@code HttpURLConnection} drops it.
+ * {@linkplain HttpResponse#bodyTruncated() truncated} and the exchange disconnects rather than leave the rest
+ * on the connection; the JDK may still drain a short remainder in the background before it reuses the
+ * socket); error answers (4xx, 5xx) are read from the error stream like any other. Bodies are read to their
+ * end and closed, so the connection stays alive for the next request to the same host. On the JDK (not on
+ * Android), a {@code 401} or {@code 407} answer to a request sent in streaming mode (every method but GET and
+ * HEAD) comes back with its status and headers but without its body, which {@code HttpURLConnection} drops.
+ * Methods other than GET, POST, HEAD, OPTIONS, PUT, DELETE and TRACE are refused with an
+ * {@link IllegalArgumentException}.
  *
  * <p>Asynchronous calls run the same blocking exchange on an executor: the one given to the builder (never
  * shut down by this transport), else a small pool of daemon threads this transport creates on first use
@@ -417,32 +420,30 @@ public final class UrlConnectionTransport implements HttpTransport {
       byte[] kept = new byte[(int) Math.min(limit, 4096)];
       int size = 0;
       boolean truncated = false;
-      try {
-        while (true) {
-          checkDeadline(c);
-          int n = in.read(buffer, 0, buffer.length);
-          if (n < 0) {
-            break;
-          }
-          int keep = (int) Math.min(n, limit - size);
-          if (keep > 0) {
-            if (size + keep > kept.length) {
-              kept = Arrays.copyOf(kept, (int) Math.min(limit, Math.max(size + keep, 2L * kept.length)));
-            }
-            System.arraycopy(buffer, 0, kept, size, keep);
-            size += keep;
-          }
-          if (keep < n) {
-            truncated = true;
-            break;
-          }
+      while (true) {
+        checkDeadline(c);
+        int n = in.read(buffer, 0, buffer.length);
+        if (n < 0) {
+          break;
         }
-      } finally {
-        if (truncated) {
-          c.disconnect(); // do not leave a half-read answer on a connection that could be reused
-        } else {
-          in.close(); // read to the end: the connection goes back to the keep-alive cache
+        int keep = (int) Math.min(n, limit - size);
+        if (keep > 0) {
+          if (size + keep > kept.length) {
+            kept = Arrays.copyOf(kept, (int) Math.min(limit, Math.max(size + keep, 2L * kept.length)));
+          }
+          System.arraycopy(buffer, 0, kept, size, keep);
+          size += keep;
         }
+        if (keep < n) {
+          truncated = true;
+          break;
+        }
+      }
+      // A failed read throws past this point, and the caller disconnects.
+      if (truncated) {
+        c.disconnect(); // do not leave a half-read answer on a connection that could be reused
+      } else {
+        in.close(); // read to the end: the connection goes back to the keep-alive cache
       }
       return HttpResponse.of(status, headers, size == kept.length ? kept : Arrays.copyOf(kept, size), truncated);
     }
