@@ -80,7 +80,7 @@ class ModulePathTest {
 
   private static String run(boolean withJavaNetHttp) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(Arrays.asList(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
         "--module-path", consumerClasses + File.pathSeparator + modulePath));
     if (withJavaNetHttp) {
       command.add("--add-modules");
@@ -113,7 +113,7 @@ class ModulePathTest {
     URL root = ModulePathTest.class.getResource("/modulepath/" + module + "/module-info.java");
     assertNotNull(root, "test resource modulepath/" + module);
     Path sources = Paths.get(root.toURI()).getParent();
-    List<String> args = new ArrayList<>(Arrays.asList("--release", "11", "--module-path", modulePath,
+    List<String> args = new ArrayList<>(Arrays.asList("-J-XX:TieredStopAtLevel=1", "--module-path", modulePath,
         "-d", out.toString(), "-Xlint:all", "-Xlint:-requires-automatic"));
     try (Stream<Path> files = Files.walk(sources)) {
       args.addAll(files.filter(f -> f.toString().endsWith(".java")).map(Path::toString)

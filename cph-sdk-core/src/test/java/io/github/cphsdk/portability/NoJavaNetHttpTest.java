@@ -65,6 +65,7 @@ class NoJavaNetHttpTest {
     Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
     command.add(java.toString());
+    command.add("-XX:TieredStopAtLevel=1"); // a short run: start fast
     command.add("--limit-modules");
     command.add("java.base,jdk.httpserver"); // the emulator's HTTP server; it does not need java.net.http
     command.add("-cp");
