@@ -7,6 +7,7 @@ import io.github.cphsdk.internal.Batcher;
 import io.github.cphsdk.internal.CallPipeline;
 import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.JobPaging;
 import io.github.cphsdk.internal.JobWaiter;
 import io.github.cphsdk.internal.Json;
@@ -136,7 +137,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = shareAppsOperation(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }
@@ -179,7 +180,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = deleteShareAppsOperation(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }
@@ -230,7 +231,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       return startBatches(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 
@@ -258,7 +259,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       return startDeleteBatches(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 
@@ -292,7 +293,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = showJobOperation(jobId);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }
@@ -333,7 +334,7 @@ public final class CloudPhoneClient implements AutoCloseable {
       ids = List.of(JobPaging.checkRequestId("request_id", requestId));
       checkOpen();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return listAllAsync(ids);
   }
@@ -406,7 +407,7 @@ public final class CloudPhoneClient implements AutoCloseable {
       Objects.requireNonNull(response, "response");
       return waiter(JobWaiter.outcomeOf(response), options).awaitAsync();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 
@@ -415,7 +416,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       return waiter(outcome, options).awaitAsync();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.github.cphsdk.auth;
 
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.internal.Futures;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -42,7 +43,7 @@ public interface Credentials {
     try {
       return CompletableFuture.completedFuture(authorize(request, context));
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e); // CompletableFuture.failedFuture is not on Android 26
     }
   }
 

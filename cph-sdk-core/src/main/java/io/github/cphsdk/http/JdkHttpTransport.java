@@ -44,6 +44,7 @@ import javax.net.ssl.SSLHandshakeException;
  * {@code close()} lets go of it: the thread ends at the next garbage collection after the exchanges in flight
  * are over, even while the closed transport itself is still referenced.
  */
+@RequiresJavaNetHttp
 public final class JdkHttpTransport implements HttpTransport {
   /** Headers java.net.http sets itself and refuses to take from callers. */
   private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
@@ -198,6 +199,7 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   /** The kept bytes of an answer and whether more were dropped. */
+  @RequiresJavaNetHttp
   private static final class Body {
     final byte[] bytes;
     final boolean truncated;
@@ -209,6 +211,7 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   /** Collects at most {@code limit} bytes; past it cancels the stream (the connection is not reused). */
+  @RequiresJavaNetHttp
   private static final class BoundedBody implements java.net.http.HttpResponse.BodySubscriber<Body> {
     private final long limit;
     private final CompletableFuture<Body> result = new CompletableFuture<>();
