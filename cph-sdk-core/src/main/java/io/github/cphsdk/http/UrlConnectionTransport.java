@@ -439,6 +439,13 @@ public final class UrlConnectionTransport implements HttpTransport {
           break;
         }
       }
+      // HttpURLConnection reports the end of a body cut short by a closed connection as a normal end of stream;
+      // a Content-Length says how much should have come (a valid-looking prefix must not pass as the answer).
+      long declared = c.getContentLengthLong();
+      if (!truncated && declared > size && status != 204 && status != 304 && !request.method().equals("HEAD")) {
+        throw new IOException("the answer from " + request.uri().getHost() + " ended after " + size + " of the "
+            + declared + " bytes its Content-Length announced");
+      }
       // A failed read throws past this point, and the caller disconnects.
       if (truncated) {
         c.disconnect(); // do not leave a half-read answer on a connection that could be reused
