@@ -13,6 +13,7 @@ import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.http.UrlConnectionTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.retry.RetryPolicy;
 import io.github.cphsdk.testkit.internal.AuthorizationHeader;
@@ -56,6 +57,8 @@ class HostileInputTest {
 
   static RawServer wire;
   static HttpTransport wireTransport;
+  /** The other transport, for every other wire sample. */
+  static HttpTransport urlTransport;
 
   @BeforeAll
   static void startWire() throws Exception {
@@ -67,11 +70,13 @@ class HostileInputTest {
       return true;
     });
     wireTransport = new JdkHttpTransport(Duration.ofSeconds(5), null);
+    urlTransport = UrlConnectionTransport.builder().proxy(java.net.Proxy.NO_PROXY).build();
   }
 
   @AfterAll
   static void stopWire() throws Exception {
     wireTransport.close();
+    urlTransport.close();
     wire.close();
   }
 
@@ -285,7 +290,7 @@ class HostileInputTest {
     expected.put("Content-Length", Integer.toString(sent.bodyLength()));
     Map<String, String> got = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (String line : received.headerLines) {
-      if (line.isEmpty()) {
+      if (line.isEmpty() || transportsOwn(line)) {
         continue;
       }
       int colon = line.indexOf(':');
@@ -296,6 +301,14 @@ class HostileInputTest {
     }
     assertEquals(expected, got, "headers on the wire");
     assertEquals(new String(sent.body(), StandardCharsets.UTF_8), received.bodyUtf8());
+  }
+
+  /** A header line a transport adds of its own accord (HttpURLConnection: keep-alive, no caches, its defaults). */
+  static boolean transportsOwn(String line) {
+    return line.equals("Connection: keep-alive") || line.startsWith("User-Agent: Java-http-client/")
+        || line.startsWith("User-Agent: Java/") || line.equals("Accept: */*")
+        || line.equals("Content-type: application/x-www-form-urlencoded") || line.equals("Cache-Control: no-cache")
+        || line.equals("Pragma: no-cache");
   }
 
   // ---------------------------------------------------------------- the properties
@@ -334,7 +347,8 @@ class HostileInputTest {
     int accepted = 0;
     int onTheWire = 0;
     try (CloudPhoneClient client = client(recorder).build();
-        CloudPhoneClient wired = client(wireTransport).endpoint(wire.endpoint()).build()) {
+        CloudPhoneClient wired = client(wireTransport).endpoint(wire.endpoint()).build();
+        CloudPhoneClient wiredUrl = client(urlTransport).endpoint(wire.endpoint()).build()) {
       for (int i = 0; i < CASES; i++) {
         // Each field is hostile in about one case of four, so that whole requests are valid often enough.
         String pkg = gen.chance(100) ? null : gen.packageName(!gen.chance(4));
@@ -388,7 +402,7 @@ class HostileInputTest {
         assertBody(sent.body(), r);
         if (i % 10 == 0) {
           int before = wire.requests.size();
-          wired.shareApps(r);
+          (i % 20 == 0 ? wired : wiredUrl).shareApps(r);
           HttpRequest expected = sent.toBuilder().setHeader("X-Client-Request-Id",
               wire.requests.get(before).headers.get("x-client-request-id")).build();
           assertOnTheWire(wire.requests.get(before), withUri(expected, wire.endpoint()));
@@ -542,7 +556,8 @@ class HostileInputTest {
       } catch (URISyntaxException notAUri) {
         continue;
       }
-      Object built = attempt(() -> client(wireTransport).endpoint(endpoint).build(), endpoint.toString());
+      HttpTransport transport = i % 2 == 0 ? wireTransport : urlTransport;
+      Object built = attempt(() -> client(transport).endpoint(endpoint).build(), endpoint.toString());
       if (!(built instanceof CloudPhoneClient)) {
         continue;
       }
@@ -639,14 +654,13 @@ class HostileInputTest {
       assertEquals(List.of(Map.entry(name, value)), r.headers());
       if (i % 5 == 0 && value.equals(value.trim())) { // HTTP drops leading and trailing blanks by definition
         int before = wire.requests.size();
-        wireTransport.execute(r);
+        (i % 10 == 0 ? wireTransport : urlTransport).execute(r);
         RawServer.Request got = wire.requests.get(before);
         List<String> lines = new ArrayList<>();
         for (String line : got.headerLines) {
-          // The transport's own: Host, Content-Length, and java.net.http's default User-Agent.
+          // The transport's own: Host, Content-Length and its defaults.
           if (!line.isEmpty() && !line.regionMatches(true, 0, "Host:", 0, 5)
-              && !line.regionMatches(true, 0, "Content-Length:", 0, 15)
-              && !line.startsWith("User-Agent: Java-http-client/")) {
+              && !line.regionMatches(true, 0, "Content-Length:", 0, 15) && !transportsOwn(line)) {
             lines.add(line);
           }
         }

@@ -49,6 +49,8 @@ class HostileServerTest {
       + SERVER_ID + "\",\"job_id\":\"1564567b8bab40f34711234cb80d0123\"}]}";
 
   final List<AutoCloseable> toClose = new ArrayList<>();
+  /** The transport the test made for the last client, or {@code null} when the client made its own. */
+  HttpTransport transport;
 
   @AfterEach
   void closeAll() throws Exception {
@@ -72,7 +74,7 @@ class HostileServerTest {
         .connectTimeout(Duration.ofSeconds(1))
         .attemptTimeout(ATTEMPT_TIMEOUT)
         .callTimeout(CALL_TIMEOUT);
-    HttpTransport transport = kind.configure(b, null);
+    transport = kind.configure(b, null);
     if (transport != null) {
       toClose.add(transport);
     }
@@ -240,6 +242,9 @@ class HostileServerTest {
     // public can (the selector thread still ends), so the socket stays until the server closes it.
     java.util.Set<Thread> started = SdkThreads.startedSince(before);
     client.close();
+    if (transport != null) {
+      transport.close(); // a transport given to the client is the application's to close
+    }
     assertEquals(List.of(), SdkThreads.awaitEnd(started, 20), "SDK threads after close");
     if (kind != TransportKind.JDK_DEFAULT || Runtime.version().feature() >= 21) {
       assertTrue(server.awaitNoOpenConnections(20_000), "the connections outlived the closed client");
@@ -264,7 +269,12 @@ class HostileServerTest {
     CloudPhoneClient client = client(kind, server);
 
     failsBothWays(client, CloudPhoneTimeoutException.class, true, "may have reached the service");
-    assertTrue(server.awaitNoOpenConnections(5000), "the client kept a timed-out connection open");
+    if (kind == TransportKind.JDK_DEFAULT) {
+      assertTrue(server.awaitNoOpenConnections(5000), "the client kept a timed-out connection open");
+    }
+    // HttpURLConnection (JDK) hands the unread rest of an answer of at most 512 KiB to its Keep-Alive-SocketCleaner
+    // thread, which drains it in the background (giving up after 5 s of silence, at most 10 sockets queued)
+    // before it reuses the socket: a trickling server keeps that socket a while. See docs/RELIABILITY.md.
   }
 
   @ParameterizedTest

@@ -11,6 +11,8 @@ import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.CloudPhoneTimeoutException;
 import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.auth.Credentials;
+import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.http.UrlConnectionTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.BackoffStrategy;
@@ -19,9 +21,6 @@ import io.github.cphsdk.testsupport.CapturedLogs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
-import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,14 +55,17 @@ import org.junit.jupiter.api.Test;
  * is left.
  *
  * <p>Size: {@code -Dcph.soak.calls=N} (default 10,000), {@code -Dcph.soak.inFlight} (128),
- * {@code -Dcph.soak.faultRate} (0.2 of the pushes the server receives), {@code -Dcph.soak.seed}. The figures go
- * to stdout and to {@code target/soak-report.txt}.
+ * {@code -Dcph.soak.faultRate} (0.2 of the pushes the server receives), {@code -Dcph.soak.seed},
+ * {@code -Dcph.soak.transport=urlconnection} (default {@code jdk}). The figures go to stdout and to
+ * {@code target/soak-report.txt}.
  */
 class SoakTest {
   static final int CALLS = Integer.getInteger("cph.soak.calls", 10_000);
   static final int IN_FLIGHT = Integer.getInteger("cph.soak.inFlight", 128);
   static final double FAULT_RATE = Double.parseDouble(System.getProperty("cph.soak.faultRate", "0.2"));
   static final long SEED = Long.getLong("cph.soak.seed", 20260505L);
+  /** {@code jdk} (the default transport) or {@code urlconnection} ({@link UrlConnectionTransport}). */
+  static final String TRANSPORT = System.getProperty("cph.soak.transport", "jdk");
 
   static final int MAX_ATTEMPTS = 3;
   static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(4);
@@ -123,12 +125,16 @@ class SoakTest {
     reader.setDaemon(true);
     reader.start();
 
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    int threadsBefore = threads.getThreadCount();
+    int threadsBefore = Thread.getAllStackTraces().size();
     java.util.Set<Thread> sdkThreadsBefore = SdkThreads.alive();
 
-    CloudPhoneClient client = CloudPhoneClient.builder()
+    HttpTransport transport = TRANSPORT.equals("urlconnection")
+        ? UrlConnectionTransport.builder().proxy(java.net.Proxy.NO_PROXY).build() : null;
+    CloudPhoneClient.Builder builder = CloudPhoneClient.builder();
+    if (transport != null) {
+      builder.transport(transport);
+    }
+    CloudPhoneClient client = builder
         .endpoint(endpoint)
         .projectId("0123456789abcdef0123456789abcdef")
         .credentials(Credentials.token(SoakServer.TOKEN))
@@ -158,7 +164,7 @@ class SoakTest {
     long lastSubmit = runStart;
     for (int i = 0; i < CALLS; i++) {
       if (i >= warmup && (i - warmup) % sampleEvery == 0) {
-        samples.add(sample(i, threads, memory));
+        samples.add(sample(i));
       }
       if (!permits.tryAcquire(CALL_TIMEOUT.plus(MARGIN).toMillis(), TimeUnit.MILLISECONDS)) {
         fail("no call completed within the call timeout plus margin while " + IN_FLIGHT + " were in flight");
@@ -179,7 +185,7 @@ class SoakTest {
     long waitMillis = CALL_TIMEOUT.plus(MARGIN).toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastSubmit);
     boolean allDone = completed.await(Math.max(waitMillis, 0), TimeUnit.MILLISECONDS);
     long runNanos = System.nanoTime() - runStart;
-    samples.add(sample(CALLS, threads, memory));
+    samples.add(sample(CALLS));
     if (!allDone) {
       List<Integer> hung = new ArrayList<>();
       for (int i = 0; i < CALLS && hung.size() < 20; i++) {
@@ -193,6 +199,9 @@ class SoakTest {
     java.util.Set<Thread> sdkThreads = SdkThreads.startedSince(sdkThreadsBefore);
     long closeStart = System.nanoTime();
     client.close();
+    if (transport != null) {
+      transport.close(); // given to the client, so the application's to close
+    }
     List<String> leftover = SdkThreads.awaitEnd(sdkThreads, 20);
     long threadsEndedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStart);
 
@@ -370,9 +379,11 @@ class SoakTest {
     }
   }
 
-  private static long[] sample(int calls, ThreadMXBean threads, MemoryMXBean memory) {
+  /** Live threads and used heap after a full collection (the java.lang.management figures, without the module). */
+  private static long[] sample(int calls) {
     System.gc();
-    return new long[] {calls, threads.getThreadCount(), memory.getHeapMemoryUsage().getUsed()};
+    Runtime rt = Runtime.getRuntime();
+    return new long[] {calls, Thread.getAllStackTraces().size(), rt.totalMemory() - rt.freeMemory()};
   }
 
   /** Growth of used heap after GC: the mean of the last three samples minus the mean of the first three. */
@@ -405,7 +416,7 @@ class SoakTest {
     }
     long maxTook = Arrays.stream(tookNanos).max().orElse(0);
     StringBuilder sb = new StringBuilder();
-    sb.append("soak: ").append(CALLS).append(" calls, ").append(IN_FLIGHT).append(" in flight, fault rate ")
+    sb.append("soak: ").append(CALLS).append(" calls, transport ").append(TRANSPORT).append(", ").append(IN_FLIGHT).append(" in flight, fault rate ")
         .append(FAULT_RATE).append(", seed ").append(SEED).append(", ").append(TimeUnit.NANOSECONDS.toMillis(runNanos))
         .append(" ms (").append(CALLS * 1_000_000_000L / Math.max(1, runNanos)).append(" calls/s), JDK ")
         .append(System.getProperty("java.version")).append(", ").append(Runtime.getRuntime().availableProcessors())

@@ -2,6 +2,7 @@ package io.github.cphsdk.reliability;
 
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.http.UrlConnectionTransport;
 import javax.net.ssl.SSLContext;
 
 /** The transports the reliability suite runs against: each hostile-server and TLS test runs once per kind. */
@@ -14,6 +15,20 @@ enum TransportKind {
         builder.sslContext(sslContext);
       }
       return null;
+    }
+  },
+
+  /** {@link UrlConnectionTransport} (HttpURLConnection), given to the client and closed by the test. */
+  URL_CONNECTION {
+    @Override
+    HttpTransport configure(CloudPhoneClient.Builder builder, SSLContext sslContext) {
+      UrlConnectionTransport.Builder b = UrlConnectionTransport.builder();
+      if (sslContext != null) {
+        b.sslSocketFactory(sslContext.getSocketFactory());
+      }
+      UrlConnectionTransport transport = b.build();
+      builder.transport(transport);
+      return transport;
     }
   };
 
