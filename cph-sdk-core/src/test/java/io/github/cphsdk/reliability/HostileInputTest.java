@@ -311,6 +311,11 @@ class HostileInputTest {
         || line.equals("Pragma: no-cache");
   }
 
+  /** Prints how many generated cases a property saw and how many of them the SDK accepted. */
+  static void tally(String property, int cases, int accepted) {
+    System.out.println("fuzz " + property + ": " + cases + " cases, " + accepted + " accepted, seed " + SEED);
+  }
+
   // ---------------------------------------------------------------- the properties
 
   /** The escapes the generators found, pinned down. */
@@ -410,6 +415,7 @@ class HostileInputTest {
         }
       }
     }
+    tally("pushFieldsNeverChangeWhatIsSent", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10,
         "the generator should give both valid and invalid requests, got " + accepted + " valid of " + CASES);
     assertTrue(onTheWire > 0);
@@ -444,6 +450,7 @@ class HostileInputTest {
         assertHeaders(sent, projectId, TOKEN, null);
       }
     }
+    tally("projectIdIsExactlyOnePathSegmentAndHeader", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
   }
 
@@ -470,6 +477,7 @@ class HostileInputTest {
         assertEquals("/v1/" + PROJECT + SUFFIX, uri.getRawPath());
       }
     }
+    tally("regionOnlyEverNamesTheHuaweiCloudHost", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
   }
 
@@ -538,6 +546,7 @@ class HostileInputTest {
             "an endpoint path with an empty or dot segment: " + context);
       }
     }
+    tally("endpointNeverSendsTheTokenAnywhereElse", CASES, accepted);
     assertTrue(parsed > CASES / 4 && accepted > CASES / 20, "parsed " + parsed + ", accepted " + accepted);
   }
 
@@ -592,6 +601,7 @@ class HostileInputTest {
         assertHeaders(recorder.last, PROJECT, TOKEN, appId);
       }
     }
+    tally("applicationIdOnlyEverEndsTheUserAgent", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
   }
 
@@ -626,6 +636,7 @@ class HostileInputTest {
         }
       }
     }
+    tally("tokensAreSentExactlyOrRefusedWithoutBeingEchoed", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
   }
 
@@ -668,6 +679,7 @@ class HostileInputTest {
         onTheWire++;
       }
     }
+    tally("headerChecksLetNothingStartASecondHeader", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
     assertTrue(onTheWire > 0);
   }
@@ -723,6 +735,7 @@ class HostileInputTest {
       assertEquals(SdkHmacSha256.signature(sk, SdkHmacSha256.stringToSign(headers.get("X-Sdk-Date"), canonical)),
           auth.signature(), "case " + i + ": the signature does not cover what was sent");
     }
+    tally("akSkSignaturesCoverExactlyWhatIsSent", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
   }
 
@@ -791,6 +804,7 @@ class HostileInputTest {
       assertEquals(expected, JSON.readTree(login.body()), "case " + i + ": " + input);
       assertHeaders(recorder.last, PROJECT, IamRecorder.SUBJECT_TOKEN, null);
     }
+    tally("iamPasswordLoginCarriesExactlyTheGivenNames", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);
   }
 

@@ -54,4 +54,21 @@ class ThreadsAfterCloseTest {
       assertEquals(2, server.pushCount());
     }
   }
+
+  @Test
+  void aClosedJdkTransportSendsNothing() throws Exception {
+    io.github.cphsdk.http.JdkHttpTransport transport = new io.github.cphsdk.http.JdkHttpTransport();
+    transport.close();
+    transport.close(); // idempotent
+    io.github.cphsdk.http.HttpRequest request = io.github.cphsdk.http.HttpRequest.builder("GET",
+        java.net.URI.create("http://127.0.0.1:9/never")).build();
+    io.github.cphsdk.http.HttpTransportException sync = assertThrows(
+        io.github.cphsdk.http.HttpTransportException.class, () -> transport.execute(request));
+    assertEquals(io.github.cphsdk.http.HttpTransportException.Kind.CONNECT_FAILED, sync.kind());
+    assertTrue(sync.getMessage().contains("the transport is closed; nothing was sent"), sync.getMessage());
+    java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> transport.executeAsync(request).get(10, TimeUnit.SECONDS));
+    assertEquals(io.github.cphsdk.http.HttpTransportException.Kind.CONNECT_FAILED,
+        ((io.github.cphsdk.http.HttpTransportException) async.getCause()).kind());
+  }
 }
