@@ -140,7 +140,7 @@ class SecretsTest {
     List<String> lines = CapturedLogs.lines();
     // The scan is only worth something if the SDK did talk: per-attempt DEBUG lines, WARN for failed calls,
     // and exceptions of every kind.
-    assertTrue(lines.size() > 200, "log lines: " + lines.size());
+    assertTrue(lines.size() > 150, "log lines: " + lines.size());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("DEBUG") && l.contains("attempt 2/3")), "a retry was logged");
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("WARN") && l.contains("HTTP 401")), "a 401 was logged");
     assertTrue(lines.stream().anyMatch(l -> l.contains("IAM")), "an IAM line was logged");
@@ -160,6 +160,9 @@ class SecretsTest {
         }
       }
     }
+    System.out.println("secrets scan: " + lines.size() + " log lines and " + said.size() + " exception, toString and "
+        + "result texts searched for " + secrets.size() + " secrets (" + signatures + " signatures, " + issued.size()
+        + " IAM-issued tokens) after " + failures.get() + " failures; leaks " + leaks.size());
     assertEquals(List.of(), leaks);
     CapturedLogs.clear();
   }
