@@ -7,6 +7,7 @@ import io.github.cphsdk.internal.Batcher;
 import io.github.cphsdk.internal.CallPipeline;
 import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.JobPaging;
 import io.github.cphsdk.internal.JobWaiter;
 import io.github.cphsdk.internal.Json;
@@ -88,7 +89,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     this.projectId = b.projectId;
     this.pathPrefix = endpoint.getRawPath() + "/v1/" + b.projectId;
     this.shareAppsPath = pathPrefix + "/cloud-phone/phones/share-apps";
-    this.shareAppsUri = endpoint.resolve(shareAppsPath);
+    this.shareAppsUri = Endpoints.uri(endpoint, shareAppsPath);
     this.ownedTransport = ownsTransport ? transport : null;
     this.maxResponseBytes = b.maxResponseBytes;
     this.maxServersPerRequest = b.maxServersPerRequest;
@@ -142,7 +143,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = shareAppsOperation(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }
@@ -184,7 +185,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = deleteShareAppsOperation(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }
@@ -194,7 +195,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     checkOpen();
     checkServerCount(request.serverIds().size());
     String path = pathPrefix + "/cloud-phone/phones/share-apps";
-    return new Operation<>("delete shared apps", "DELETE", endpoint.resolve(path), path,
+    return new Operation<>("delete shared apps", "DELETE", Endpoints.uri(endpoint, path), path,
         Json.deleteShareAppsBody(request), false, maxResponseBytes,
         response -> Json.shareAppsResponse(response.body(), response.header("X-Request-Id").orElse(null)));
   }
@@ -235,7 +236,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       return startBatches(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 
@@ -263,7 +264,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       return startDeleteBatches(request);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 
@@ -297,7 +298,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       op = showJobOperation(jobId);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op);
   }
@@ -306,7 +307,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     Endpoints.checkPathId("job_id", jobId);
     checkOpen();
     String path = pathPrefix + "/cloud-phone/jobs/" + jobId;
-    return new Operation<>("show job", "GET", endpoint.resolve(path), path, null, true, maxResponseBytes,
+    return new Operation<>("show job", "GET", Endpoints.uri(endpoint, path), path, null, true, maxResponseBytes,
         response -> Json.job(response.body()));
   }
 
@@ -338,7 +339,7 @@ public final class CloudPhoneClient implements AutoCloseable {
       ids = List.of(JobPaging.checkRequestId("request_id", requestId));
       checkOpen();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return listAllAsync(ids);
   }
@@ -355,7 +356,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     checkOpen();
     String path = pathPrefix + "/cloud-phone/jobs";
     String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
-    return new Operation<>("list jobs", "GET", endpoint.resolve(target), target, null, true, maxResponseBytes,
+    return new Operation<>("list jobs", "GET", Endpoints.uri(endpoint, target), target, null, true, maxResponseBytes,
         response -> Json.jobList(response.body(), response.header("X-Request-Id").orElse(null)));
   }
 
@@ -411,7 +412,7 @@ public final class CloudPhoneClient implements AutoCloseable {
       Objects.requireNonNull(response, "response");
       return waiter(JobWaiter.outcomeOf(response), options).awaitAsync();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 
@@ -420,7 +421,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     try {
       return waiter(outcome, options).awaitAsync();
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
   }
 

@@ -59,6 +59,11 @@ public final class AkSkCredentials implements Credentials {
   static AkSkCredentials create(String accessKey, String secretKey, String securityToken, Clock clock,
       String akName, String skName, String tokenName) {
     Secrets.checkKey(accessKey, akName);
+    if (accessKey.indexOf(',') >= 0) {
+      // It would end the Access part of the Authorization header: the service would read another key id.
+      throw new IllegalArgumentException(akName + " must not contain ',' (found one at index "
+          + accessKey.indexOf(',') + ")");
+    }
     Secrets.checkKey(secretKey, skName);
     if (securityToken != null) {
       Secrets.checkKey(securityToken, tokenName);
@@ -174,8 +179,8 @@ public final class AkSkCredentials implements Credentials {
     /**
      * The credentials.
      *
-     * @throws IllegalArgumentException when a key is missing, blank or not printable ASCII (the message
-     *     names the field, never its value)
+     * @throws IllegalArgumentException when a key is missing, blank or not printable ASCII, or the access key
+     *     contains a comma (the message names the field, never its value)
      */
     public AkSkCredentials build() {
       return create(accessKey, secretKey, securityToken, clock, "accessKey", "secretKey", "securityToken");

@@ -1,6 +1,7 @@
 package io.github.cphsdk.auth;
 
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.internal.Futures;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -42,7 +43,7 @@ public interface Credentials {
     try {
       return CompletableFuture.completedFuture(authorize(request, context));
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e); // CompletableFuture.failedFuture is not on Android 26
     }
   }
 
@@ -79,8 +80,8 @@ public interface Credentials {
    * Signs every attempt with an access key pair ({@code SDK-HMAC-SHA256}). See {@link AkSkCredentials}
    * for what is signed, and its builder for a custom clock.
    *
-   * @throws IllegalArgumentException when a key is null, blank or not printable ASCII (the message names
-   *     the argument and never contains the key)
+   * @throws IllegalArgumentException when a key is null, blank or not printable ASCII, or the access key
+   *     contains a comma (the message names the argument and never contains the key)
    */
   static Credentials akSk(String accessKey, String secretKey) {
     return AkSkCredentials.create(accessKey, secretKey, null, null, "accessKey", "secretKey", "securityToken");

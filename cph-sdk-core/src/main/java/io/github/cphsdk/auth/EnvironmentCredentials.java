@@ -40,7 +40,7 @@ final class EnvironmentCredentials {
   /** The trimmed value, or {@code null} when the variable is unset or blank. */
   private static String get(Function<String, String> environment, String name) {
     String value = environment.apply(name);
-    if (value == null || value.isBlank()) {
+    if (Secrets.isBlank(value)) {
       return null;
     }
     return value.trim();

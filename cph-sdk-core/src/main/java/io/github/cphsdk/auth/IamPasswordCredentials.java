@@ -6,6 +6,7 @@ import io.github.cphsdk.CloudPhoneTimeoutException;
 import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.Futures;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -137,7 +138,7 @@ public final class IamPasswordCredentials implements Credentials {
     try {
       token = token(request, context);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     if (token.isDone() && !token.isCompletedExceptionally()) {
       return CompletableFuture.completedFuture(request.withHeader(TokenCredentials.HEADER, token.join().value));
@@ -158,7 +159,7 @@ public final class IamPasswordCredentials implements Credentials {
       return result;
     }
     // Bound this caller's wait by its own timeout without touching the shared fetch.
-    return result.orTimeout(request.timeout().toNanos(), TimeUnit.NANOSECONDS)
+    return Futures.orTimeout(result, request.timeout().toNanos(), TimeUnit.NANOSECONDS)
         .handle((r, error) -> {
           if (error == null) {
             return r;
@@ -174,15 +175,16 @@ public final class IamPasswordCredentials implements Credentials {
   /**
    * Drops the cached token and returns {@code true} when the service refused it as expired or invalid:
    * {@code APIGW.0307} / {@code APIG.0307}, or {@code APIGW.0301} / {@code APIG.0301} with a message about
-   * the token. The client then repeats the call once with a new token.
+   * the token, or a 401 that carried no error code at all (the JDK's {@code HttpURLConnection} drops the body
+   * of a 401 to a streamed POST). The client then repeats the call once with a new token.
    */
   @Override
   public boolean refreshAfterUnauthorized(String errorCode, String errorMessage) {
-    if (errorCode == null) {
-      return false;
-    }
-    String code = errorCode.trim().toUpperCase(Locale.ROOT);
-    boolean tokenRefused = MUST_REFRESH_CODES.contains(code)
+    // A 401 without a body (the JDK's HttpURLConnection drops the body of a 401 to a streamed POST) may well
+    // be an expired token: one fresh token is cheap, and the client repeats at most once.
+    String code = errorCode == null ? "" : errorCode.trim().toUpperCase(Locale.ROOT);
+    boolean tokenRefused = errorCode == null
+        || MUST_REFRESH_CODES.contains(code)
         || (BAD_CREDENTIAL_CODES.contains(code) && errorMessage != null
             && errorMessage.toLowerCase(Locale.ROOT).contains("token"));
     if (!tokenRefused) {

@@ -12,6 +12,7 @@ import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpResponse;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpTransportException;
+import io.github.cphsdk.internal.Futures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -126,7 +127,7 @@ final class IamTokenExchange {
     try {
       sent = transport.executeAsync(request(timeout, connectTimeout));
     } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
+      sent = Futures.failed(e);
     }
     CompletableFuture<IamToken> result = new CompletableFuture<>();
     sent.whenComplete((response, error) -> {
@@ -252,7 +253,7 @@ final class IamTokenExchange {
 
   /** ISO-8601 with or without an offset (none means UTC) and with any number of fraction digits. */
   static Instant parseTime(String text) {
-    if (text == null || text.isBlank()) {
+    if (Secrets.isBlank(text)) {
       return null;
     }
     try {
@@ -358,7 +359,7 @@ final class IamTokenExchange {
       return null;
     }
     String s = p.getText();
-    return s == null || s.isBlank() ? null : s;
+    return Secrets.isBlank(s) ? null : s;
   }
 
   private static boolean isPrintableAscii(String s) {

@@ -17,7 +17,7 @@ final class Secrets {
     if (value == null) {
       throw new IllegalArgumentException(name + " is required (got null)");
     }
-    if (value.isBlank()) {
+    if (isBlank(value)) {
       throw new IllegalArgumentException(name + " must not be blank");
     }
     for (int i = 0; i < value.length(); i++) {
@@ -35,7 +35,7 @@ final class Secrets {
     if (value == null) {
       throw new IllegalArgumentException(name + " is required (got null)");
     }
-    if (value.isBlank()) {
+    if (isBlank(value)) {
       throw new IllegalArgumentException(name + " must not be blank");
     }
     for (int i = 0; i < value.length(); i++) {
@@ -75,5 +75,10 @@ final class Secrets {
       return text;
     }
     return text.replace(secret, MASK);
+  }
+
+  /** {@code String.isBlank()}, which Android API level 26 lacks: null, empty or only whitespace. */
+  static boolean isBlank(String s) {
+    return s == null || s.chars().allMatch(Character::isWhitespace);
   }
 }

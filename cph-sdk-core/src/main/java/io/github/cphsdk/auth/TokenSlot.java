@@ -1,6 +1,7 @@
 package io.github.cphsdk.auth;
 
 import io.github.cphsdk.CloudPhoneServiceException;
+import io.github.cphsdk.internal.Futures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,7 +76,7 @@ final class TokenSlot {
         return inFlight;
       }
       if (refusal != null && now.isBefore(refusedUntil)) {
-        return CompletableFuture.failedFuture(remembered(refusal, refusedUntil));
+        return Futures.failed(remembered(refusal, refusedUntil));
       }
       started = new CompletableFuture<>();
       inFlight = started;
@@ -84,7 +85,7 @@ final class TokenSlot {
     try {
       fetched = fetch.get();
     } catch (RuntimeException e) {
-      fetched = CompletableFuture.failedFuture(e);
+      fetched = Futures.failed(e);
     }
     fetched.whenComplete((t, e) -> finish(started, t, e, clock));
     return started;

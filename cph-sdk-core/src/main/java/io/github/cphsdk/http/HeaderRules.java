@@ -18,9 +18,11 @@ final class HeaderRules {
         throw new IllegalArgumentException("value of header " + name
             + " must not contain CR, LF or other control characters (found one at index " + i + ")");
       }
-      if (c > 0xff) {
+      if (c > 0x7e) {
+        // java.net.http writes such characters as '?', HttpURLConnection as Latin-1 bytes: the value on the
+        // wire would differ from the value given (and from what a signature covered).
         throw new IllegalArgumentException("value of header " + name
-            + " must be ISO-8859-1 text (found a character above U+00FF at index " + i + ")");
+            + " must be ASCII text (found a character above U+007E at index " + i + ")");
       }
     }
   }

@@ -14,9 +14,9 @@ import java.util.Optional;
  * One HTTP exchange as the SDK hands it to an {@link HttpTransport}: method, absolute URI, headers,
  * body bytes and the limits the transport must honour. Immutable; the {@code with*} methods return a copy.
  *
- * <p>Header names must be HTTP tokens and values must not contain CR, LF or other control characters
- * (so a value can never start a second header); the check names the header but never echoes its value,
- * which may be a secret.
+ * <p>Header names must be HTTP tokens and values printable ASCII (tab allowed): no CR, LF or other control
+ * character (so a value can never start a second header), and nothing a transport would re-encode; the
+ * check names the header but never echoes its value, which may be a secret.
  *
  * <pre>{@code
  * HttpRequest request = HttpRequest.builder("POST", URI.create("https://cph.cn-north-4.myhuaweicloud.com/v1/p/cloud-phone/phones/share-apps"))

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,16 +42,23 @@ import javax.net.ssl.SSLHandshakeException;
  * HttpTransport custom = new JdkHttpTransport(Duration.ofSeconds(3), mySslContext);
  * }</pre>
  *
- * <p>{@link #close()} releases the HTTP client where the JDK allows it (Java 21 and newer); on older JDKs its
- * single daemon selector thread ends once the transport is no longer referenced.
+ * <p>{@link #close()} stops the transport's own threads and releases the HTTP client where the JDK allows it
+ * (Java 21 and newer). On older JDKs the client's single daemon selector thread ends only when the JDK's
+ * HttpClient is garbage-collected, so {@code close()} lets go of it: the thread ends at the next garbage
+ * collection after the exchanges in flight are over, even while the closed transport itself is still referenced.
  */
+@RequiresJavaNetHttp
 public final class JdkHttpTransport implements HttpTransport {
   /** Headers java.net.http sets itself and refuses to take from callers. */
   private static final String[] RESTRICTED = {"host", "content-length", "connection", "expect", "upgrade"};
 
-  private final HttpClient client;
-  /** The most exchanges that run on pooled threads at once; more go through {@code sendAsync}. */
-  static final int MAX_WORKERS = 256;
+  /** {@code null} once closed, so that on JDK 17 the HttpClient (and its selector thread) can be collected. */
+  private volatile HttpClient client;
+  /**
+   * The most exchanges this transport runs at once, one pooled thread each (the client's default
+   * {@code maxConcurrentRequests} is the same); more wait for a free thread, within their timeouts.
+   */
+  static final int MAX_WORKERS = 64;
 
   private final Watchdog watchdog = new Watchdog("cph-sdk-http-timeouts");
   private final ThreadPoolExecutor workers;
@@ -80,12 +87,18 @@ public final class JdkHttpTransport implements HttpTransport {
     }
     this.client = b.build();
     AtomicInteger n = new AtomicInteger();
-    // no core threads, idle ones end after 30 s; a SynchronousQueue hands each exchange to an idle thread
-    // or starts one, up to MAX_WORKERS
-    this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+    // An exchange goes to an idle thread if there is one, else to a new thread up to MAX_WORKERS, else it
+    // waits in the queue for the first thread to finish. Idle threads end after 30 s.
+    HandOff queue = new HandOff();
+    this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, queue, r -> {
       Thread t = new Thread(r, "cph-sdk-http-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
+    }, (task, pool) -> {
+      if (pool.isShutdown()) {
+        throw new RejectedExecutionException("closed");
+      }
+      queue.enqueue(task); // every thread is busy: the first to finish takes it
     });
   }
 
@@ -96,11 +109,15 @@ public final class JdkHttpTransport implements HttpTransport {
    */
   @Override
   public HttpResponse execute(HttpRequest request) throws IOException {
+    HttpClient c = client;
+    if (c == null) {
+      throw closed(request);
+    }
     Exchange exchange = new Exchange(request, watchdog);
     java.net.http.HttpRequest jdkRequest = toJdk(request);
     exchange.arm();
     try {
-      client.send(jdkRequest, exchange);
+      c.send(jdkRequest, exchange);
     } catch (InterruptedException e) {
       exchange.cancel(true);
       Thread.currentThread().interrupt();
@@ -127,28 +144,38 @@ public final class JdkHttpTransport implements HttpTransport {
    * JDK's default async executor, which on machines with one or two cores (most containers) starts a new
    * thread for every call. Measured on two cores, the pool carries about twice the calls per second. The
    * returned future completes on the selector thread as soon as the answer is in. Cancelling it aborts the
-   * exchange (on Java 16+ also while waiting for the headers). Past {@value #MAX_WORKERS} exchanges at
-   * once the extra ones fall back to {@code sendAsync}, so no exchange ever waits for a thread.
+   * exchange (on Java 16+ also while waiting for the headers). At most {@value #MAX_WORKERS} exchanges run
+   * at once; more wait for the first free thread, their timeouts running.
    */
   @Override
   public CompletableFuture<HttpResponse> executeAsync(HttpRequest request) {
+    HttpClient c = client;
+    if (c == null) {
+      return CompletableFuture.failedFuture(closed(request));
+    }
     Exchange exchange = new Exchange(request, watchdog);
     java.net.http.HttpRequest jdkRequest = toJdk(request);
     exchange.arm();
     try {
-      workers.execute(() -> sendOnWorker(exchange, jdkRequest, request));
-    } catch (RejectedExecutionException saturatedOrClosed) {
-      sendAsync(exchange, jdkRequest, request);
+      workers.execute(() -> sendOnWorker(c, exchange, jdkRequest, request));
+    } catch (RejectedExecutionException closing) {
+      exchange.fail(closed(request));
     }
     return exchange;
   }
 
-  private void sendOnWorker(Exchange exchange, java.net.http.HttpRequest jdkRequest, HttpRequest request) {
+  private static HttpTransportException closed(HttpRequest request) {
+    return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
+        "the transport is closed; nothing was sent to " + request.uri().getHost(), null);
+  }
+
+  private static void sendOnWorker(HttpClient c, Exchange exchange, java.net.http.HttpRequest jdkRequest,
+      HttpRequest request) {
     if (!exchange.claimWorker()) {
       return; // cancelled or timed out before it started
     }
     try {
-      client.send(jdkRequest, exchange);
+      c.send(jdkRequest, exchange);
     } catch (InterruptedException e) {
       exchange.fail(new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND, "exchange cancelled", e));
     } catch (IOException | RuntimeException e) {
@@ -156,28 +183,6 @@ public final class JdkHttpTransport implements HttpTransport {
       exchange.fail(own != null ? own : classify(e, request));
     } finally {
       exchange.releaseWorker();
-    }
-  }
-
-  private void sendAsync(Exchange exchange, java.net.http.HttpRequest jdkRequest, HttpRequest request) {
-    CompletableFuture<?> sent;
-    try {
-      sent = client.sendAsync(jdkRequest, exchange);
-    } catch (RuntimeException e) {
-      exchange.disarm();
-      throw e;
-    }
-    exchange.sent = sent;
-    sent.whenComplete((ignored, error) -> {
-      if (error != null) {
-        Throwable cause = unwrap(error);
-        if (!(cause instanceof CancellationException)) {
-          exchange.fail(classify(cause, request));
-        }
-      }
-    });
-    if (exchange.isCancelled()) {
-      sent.cancel(true);
     }
   }
 
@@ -255,14 +260,16 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   /**
-   * Stops the worker and watchdog threads (exchanges still running on workers are aborted) and releases the HTTP client on Java 21+, where {@code HttpClient} is
-   * {@link AutoCloseable}. Exchanges started afterwards are no longer bounded by the watchdog.
+   * Stops the worker and watchdog threads (exchanges still running on workers are aborted) and releases the
+   * HTTP client: closes it on Java 21+, where {@code HttpClient} is {@link AutoCloseable}, and drops the
+   * reference to it on every JDK. Later requests fail without being sent. Idempotent.
    */
   @Override
   public void close() {
     workers.shutdownNow();
     watchdog.close();
     Object c = client;
+    client = null;
     if (c instanceof AutoCloseable) {
       try {
         ((AutoCloseable) c).close();
@@ -278,17 +285,33 @@ public final class JdkHttpTransport implements HttpTransport {
   }
 
   /**
+   * The workers' queue: {@code offer} hands a task only to a thread waiting for one, so the pool starts a new
+   * thread (up to its maximum) rather than queueing while threads could be added; past the maximum the pool's
+   * rejection handler queues it for real.
+   */
+  private static final class HandOff extends LinkedTransferQueue<Runnable> {
+    @Override
+    public boolean offer(Runnable task) {
+      return tryTransfer(task);
+    }
+
+    void enqueue(Runnable task) {
+      super.offer(task);
+    }
+  }
+
+  /**
    * One exchange: the body handler java.net.http asks for a subscriber, and the future the SDK waits on.
    * Completes with the answer when the body ends (or reaches the limit) and with the classified failure
    * when the exchange fails or its time is up. Cancelling it aborts the exchange.
    */
+  @RequiresJavaNetHttp
   private static final class Exchange extends CompletableFuture<HttpResponse>
       implements java.net.http.HttpResponse.BodyHandler<Void> {
     private final HttpRequest request;
     private final Watchdog watchdog;
     private volatile Watchdog.Timeout timeout;
     private volatile BoundedBody body;
-    volatile CompletableFuture<?> sent;
     /** Why the exchange failed, once it has. */
     volatile Throwable failure;
     /** The pooled thread blocked in send() for this exchange; guarded by this. */
@@ -333,10 +356,6 @@ public final class JdkHttpTransport implements HttpTransport {
       BoundedBody b = body;
       if (b != null) {
         b.abort(why);
-      }
-      CompletableFuture<?> s = sent;
-      if (s != null) {
-        s.cancel(true);
       }
     }
 
@@ -401,6 +420,7 @@ public final class JdkHttpTransport implements HttpTransport {
    * Collects at most {@code limit} bytes and completes the exchange with the answer; past the limit it
    * cancels the stream (the connection is not reused).
    */
+  @RequiresJavaNetHttp
   private static final class BoundedBody implements java.net.http.HttpResponse.BodySubscriber<Void> {
     private final Exchange exchange;
     private final java.net.http.HttpResponse.ResponseInfo info;

@@ -146,7 +146,7 @@ public final class Batcher extends CompletableFuture<BatchOutcome> {
     try {
       call = send.apply(chunk);
     } catch (RuntimeException e) {
-      call = CompletableFuture.failedFuture(e);
+      call = Futures.failed(e);
     }
     call.whenComplete((response, error) -> {
       List<ServerOutcome> outcome;

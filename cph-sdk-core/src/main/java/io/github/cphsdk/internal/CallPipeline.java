@@ -289,7 +289,7 @@ public final class CallPipeline implements AutoCloseable {
       try {
         authorized = credentials.authorizeAsync(withAttemptTimeout(base, remaining), authContext);
       } catch (RuntimeException e) {
-        authorized = CompletableFuture.failedFuture(e);
+        authorized = Futures.failed(e);
       }
       authorized.whenComplete((request, authError) -> guarded(() -> {
         if (authError != null) {
@@ -331,7 +331,7 @@ public final class CallPipeline implements AutoCloseable {
         a.sent.set(true);
         exchange = transport.executeAsync(request);
       } catch (RuntimeException e) {
-        exchange = CompletableFuture.failedFuture(e);
+        exchange = Futures.failed(e);
       }
       a.exchange = exchange;
       if (over() || a.settled.get()) { // cancelled, timed out or closed while the exchange was starting

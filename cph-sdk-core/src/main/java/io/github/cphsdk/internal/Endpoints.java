@@ -55,15 +55,38 @@ public final class Endpoints {
     if (("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80)) {
       port = -1;
     }
-    String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+    // The ASCII form: non-ASCII path characters percent-encoded, as they go on the wire (and are signed).
+    String path = URI.create(endpoint.toASCIIString()).getRawPath();
+    path = path == null ? "" : path;
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
+    }
+    // An empty segment could turn "//host" into an authority, a dot segment moves the path: both change
+    // where the request goes, so neither is taken.
+    for (String segment : path.isEmpty() ? new String[0] : path.substring(1).split("/", -1)) {
+      String dots = segment.replace("%2e", ".").replace("%2E", ".");
+      if (segment.isEmpty() || dots.equals(".") || dots.equals("..")) {
+        throw new IllegalArgumentException("endpoint path must not have empty, '.' or '..' segments, got \""
+            + endpoint + "\"");
+      }
     }
     try {
       return new URI(scheme + "://" + hostForUri(endpoint.getHost()) + (port == -1 ? "" : ":" + port) + path);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("endpoint is not a valid URI: \"" + endpoint + "\"", e);
     }
+  }
+
+  /**
+   * The request URI for {@code rawPath} (absolute, already encoded) on a {@linkplain #checkEndpoint checked}
+   * endpoint: its scheme and authority, that path. Never {@link URI#resolve}, which would read a path starting
+   * with {@code //} as another host.
+   */
+  public static URI uri(URI endpoint, String rawPath) {
+    if (!rawPath.startsWith("/")) {
+      throw new IllegalArgumentException("path must start with '/': " + rawPath);
+    }
+    return URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority() + rawPath);
   }
 
   /** Literal loopback names only (no DNS lookup): localhost, 127.0.0.0/8, ::1. */

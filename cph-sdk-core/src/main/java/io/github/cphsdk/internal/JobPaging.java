@@ -93,7 +93,7 @@ public final class JobPaging {
     try {
       op = pageAt.apply(pages.nextOffset());
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      return Futures.failed(e);
     }
     return pipeline.executeAsync(op).thenCompose(page -> pages.add(page)
         ? next(pipeline, pageAt, pages)

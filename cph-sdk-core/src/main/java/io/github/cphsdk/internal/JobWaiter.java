@@ -371,7 +371,7 @@ public final class JobWaiter {
   private List<String> jobsWithoutRequestId() {
     List<String> ids = new ArrayList<>();
     for (Entry e : entries) {
-      if (e.state == ServerProgress.State.RUNNING && e.push.requestId().isEmpty()) {
+      if (e.state == ServerProgress.State.RUNNING && !e.push.requestId().isPresent()) {
         e.push.jobId().ifPresent(ids::add);
       }
     }

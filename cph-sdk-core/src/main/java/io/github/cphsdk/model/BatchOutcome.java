@@ -4,6 +4,7 @@ import io.github.cphsdk.CloudPhoneException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,7 +85,8 @@ public abstract class BatchOutcome {
   }
 
   private List<ServerOutcome> with(ServerOutcome.Result result) {
-    return servers().stream().filter(s -> s.result() == result).collect(Collectors.toUnmodifiableList());
+    return Collections.unmodifiableList(
+        servers().stream().filter(s -> s.result() == result).collect(Collectors.toList()));
   }
 
   @Value.Check

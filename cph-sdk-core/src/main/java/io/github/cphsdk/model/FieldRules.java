@@ -97,7 +97,7 @@ final class FieldRules {
       if (id.isEmpty()) {
         throw new IllegalArgumentException(at + " must not be empty");
       }
-      if (id.isBlank()) {
+      if (isAllWhitespace(id)) {
         throw invalid(at, "must not be blank", id);
       }
       if (id.length() > SERVER_ID_MAX) {
@@ -142,6 +142,16 @@ final class FieldRules {
       sb.append("...(").append(value.length()).append(" chars)");
     }
     return sb.toString();
+  }
+
+  /** {@code String.isBlank()}, which Android API 26 lacks. */
+  private static boolean isAllWhitespace(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (!Character.isWhitespace(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isAsciiLetter(char c) {

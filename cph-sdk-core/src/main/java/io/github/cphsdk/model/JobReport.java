@@ -2,6 +2,7 @@ package io.github.cphsdk.model;
 
 import io.github.cphsdk.CloudPhoneException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -91,7 +92,8 @@ public abstract class JobReport {
   }
 
   private List<ServerProgress> in(ServerProgress.State state) {
-    return servers().stream().filter(s -> s.state() == state).collect(Collectors.toUnmodifiableList());
+    return Collections.unmodifiableList(
+        servers().stream().filter(s -> s.state() == state).collect(Collectors.toList()));
   }
 
   /** Builds a {@link JobReport}. */

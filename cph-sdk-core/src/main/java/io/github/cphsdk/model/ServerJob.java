@@ -45,7 +45,7 @@ public abstract class ServerJob {
 
   /** True when a job was started and no error was reported for this server. */
   public boolean accepted() {
-    return jobId().isPresent() && errorCode().isEmpty() && errorMsg().isEmpty();
+    return jobId().isPresent() && !errorCode().isPresent() && !errorMsg().isPresent();
   }
 
   /** Builds a {@link ServerJob}. */

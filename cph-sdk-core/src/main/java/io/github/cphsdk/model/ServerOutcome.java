@@ -93,7 +93,7 @@ public abstract class ServerOutcome {
 
   @Value.Check
   void check() {
-    if (result() == Result.ACCEPTED && jobId().isEmpty()) {
+    if (result() == Result.ACCEPTED && !jobId().isPresent()) {
       throw new IllegalArgumentException("jobId is required when result is ACCEPTED");
     }
     if ((result() == Result.BATCH_FAILED) != failure().isPresent()) {

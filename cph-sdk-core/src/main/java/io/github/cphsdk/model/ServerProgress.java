@@ -55,17 +55,17 @@ public abstract class ServerProgress {
 
   /** The job id: from the push's answer, else from the listed job. */
   public Optional<String> jobId() {
-    return push().jobId().or(() -> job().map(Job::jobId).filter(id -> !id.isEmpty()));
+    return or(push().jobId(), job().map(Job::jobId).filter(id -> !id.isEmpty()));
   }
 
   /** The error code: the failed job's, else the push's rejection's. */
   public Optional<String> errorCode() {
-    return job().flatMap(Job::errorCode).or(() -> push().errorCode());
+    return or(job().flatMap(Job::errorCode), push().errorCode());
   }
 
   /** The error message: the failed job's, else the push's rejection's. */
   public Optional<String> errorMsg() {
-    return job().flatMap(Job::errorMsg).or(() -> push().errorMsg());
+    return or(job().flatMap(Job::errorMsg), push().errorMsg());
   }
 
   /** What the job's execution reported ({@code execute_msg}), when listed. */
@@ -80,7 +80,7 @@ public abstract class ServerProgress {
 
   @Value.Check
   void check() {
-    if (state() != State.NOT_STARTED && push().result() != ServerOutcome.Result.ACCEPTED && job().isEmpty()) {
+    if (state() != State.NOT_STARTED && push().result() != ServerOutcome.Result.ACCEPTED && !job().isPresent()) {
       throw new IllegalArgumentException("state " + state() + " needs an accepted push or a listed job");
     }
   }
@@ -88,5 +88,10 @@ public abstract class ServerProgress {
   /** Builds a {@link ServerProgress}. */
   public static final class Builder extends ImmutableServerProgress.Builder {
     Builder() {}
+  }
+
+  /** {@code first.or(() -> second)}: {@code Optional.or} is not on Android API level 26. */
+  private static <T> Optional<T> or(Optional<T> first, Optional<T> second) {
+    return first.isPresent() ? first : second;
   }
 }

@@ -1,5 +1,6 @@
 package io.github.cphsdk.model;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.immutables.value.Value;
@@ -39,13 +40,13 @@ public abstract class ShareAppsResponse {
   /** The servers on which a job was started (worked out on first use). */
   @Value.Lazy
   public List<ServerJob> accepted() {
-    return jobs().stream().filter(ServerJob::accepted).collect(Collectors.toUnmodifiableList());
+    return Collections.unmodifiableList(jobs().stream().filter(ServerJob::accepted).collect(Collectors.toList()));
   }
 
   /** The servers the service rejected (an error code or message, or no job id; worked out on first use). */
   @Value.Lazy
   public List<ServerJob> rejected() {
-    return jobs().stream().filter(j -> !j.accepted()).collect(Collectors.toUnmodifiableList());
+    return Collections.unmodifiableList(jobs().stream().filter(j -> !j.accepted()).collect(Collectors.toList()));
   }
 
   /** True when every listed server got a job. */

@@ -22,6 +22,8 @@
     builderVisibility = Value.Style.BuilderVisibility.PUBLIC,
     validationMethod = Value.Style.ValidationMethod.NONE,
     jdkOnly = true,
+    // no @Generated on generated classes: its annotation types are not on users' class path, and javac warns
+    allowedClasspathAnnotations = {java.lang.Override.class},
     defaults = @Value.Immutable(copy = false, prehash = false))
 package io.github.cphsdk.model;
 

@@ -97,6 +97,20 @@ class JsonTest {
   }
 
   @Test
+  void everyJobIsReadAndAnAnswerCutShortIsAnError() throws IOException {
+    // The parse once stopped at the first entry that was not an object and returned the jobs before it.
+    ShareAppsResponse r = Json.shareAppsResponse(("{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\","
+        + "\"job_id\":\"j1\"},5,{\"server_id\":\"s2\",\"job_id\":\"j2\"}]}").getBytes(StandardCharsets.UTF_8), null);
+    assertEquals(List.of("s1", "s2"), List.of(r.jobs().get(0).serverId(), r.jobs().get(1).serverId()));
+    // A close-delimited body cut anywhere, or nested past the limit, never reads as a success.
+    for (String body : new String[] {"{\"request_id\":\"r\",\"jobs\":[", "{\"request_id\":\"r\",\"jobs\":[{",
+        "{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\"}", "{\"request_id\":\"r\",\"jobs\":[" + "[".repeat(100_000)}) {
+      assertThrows(IOException.class, () -> Json.shareAppsResponse(body.getBytes(StandardCharsets.UTF_8), null),
+          body.length() > 60 ? body.substring(0, 60) : body);
+    }
+  }
+
+  @Test
   void errorBodyShapes() {
     ErrorBody cps = ErrorBody.parse(("{\"request_id\":\"aad0860d089c482b943971f802a6718e\",\"error_code\":\"CPS.0001\","
         + "\"error_msg\":\"No permission to request resources.\"}").getBytes(StandardCharsets.UTF_8));

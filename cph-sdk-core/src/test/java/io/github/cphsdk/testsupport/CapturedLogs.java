@@ -23,6 +23,7 @@ import org.slf4j.spi.SLF4JServiceProvider;
  */
 public final class CapturedLogs implements SLF4JServiceProvider {
   private static final List<String> LINES = Collections.synchronizedList(new ArrayList<>());
+  private static volatile boolean enabled = true;
 
   private final ConcurrentMap<String, Logger> loggers = new ConcurrentHashMap<>();
   private final IMarkerFactory markers = new BasicMarkerFactory();
@@ -33,6 +34,15 @@ public final class CapturedLogs implements SLF4JServiceProvider {
     synchronized (LINES) {
       return new ArrayList<>(LINES);
     }
+  }
+
+  /**
+   * Turns capturing on (the default: every level enabled) or off (every level disabled, as in a
+   * production setup at INFO or above without SDK lines): for load tests, which must not fill the heap with
+   * log lines.
+   */
+  public static void enabled(boolean on) {
+    enabled = on;
   }
 
   /** Forgets what was captured so far. */
@@ -78,6 +88,9 @@ public final class CapturedLogs implements SLF4JServiceProvider {
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args,
         Throwable throwable) {
+      if (!enabled) {
+        return;
+      }
       StringBuilder line = new StringBuilder(level.name()).append(' ').append(name).append(' ')
           .append(MessageFormatter.basicArrayFormat(pattern, args));
       for (Throwable t = throwable; t != null; t = t.getCause()) {
@@ -88,52 +101,52 @@ public final class CapturedLogs implements SLF4JServiceProvider {
 
     @Override
     public boolean isTraceEnabled() {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isTraceEnabled(Marker marker) {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isDebugEnabled() {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isDebugEnabled(Marker marker) {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isInfoEnabled() {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isInfoEnabled(Marker marker) {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isWarnEnabled() {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isWarnEnabled(Marker marker) {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isErrorEnabled() {
-      return true;
+      return enabled;
     }
 
     @Override
     public boolean isErrorEnabled(Marker marker) {
-      return true;
+      return enabled;
     }
   }
 }

@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A local Huawei Cloud Phone Host (CPH) emulator on the JDK's built-in HTTP server, for tests and demos: it
@@ -171,6 +172,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final Deque<RecordedRequest> recorded = new ArrayDeque<>(); // guarded by itself
   private final List<ArmedFault> faults = new ArrayList<>(); // guarded by itself
+  private final Consumer<? super RecordedRequest> requestListener;
 
   private static final class ArmedFault {
     final Fault fault;
@@ -183,6 +185,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   }
 
   private FakeCloudPhoneServer(Builder b) {
+    this.requestListener = b.requestListener;
     this.emulator = new Emulator(b.projectId, b.tokens, b.keyPairs, b.clock, b.jobDuration, b.maxServersPerRequest,
         b.acceptAnyServerId ? null : b.knownServers, b.profiles, b.sharedApps);
     int instance = INSTANCES.incrementAndGet();
@@ -270,7 +273,10 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- recorded requests and counters
 
-  /** Every request received so far (the latest 10,000), oldest first; an immutable snapshot. */
+  /**
+   * Every request received so far (the latest 10,000), oldest first; an immutable snapshot. To see every
+   * request of a longer run, give the builder an {@link Builder#onRequest(Consumer) onRequest} listener.
+   */
   public List<RecordedRequest> requests() {
     synchronized (recorded) {
       return List.copyOf(recorded);
@@ -369,7 +375,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       Fault.Kind kind = fault == null ? null : fault.kind();
 
       if (kind == Fault.Kind.DROP) {
-        record(exchange, body, now, operation, 0);
+        record(exchange, body, now, operation, 0, false);
         abort(exchange);
         return;
       }
@@ -389,12 +395,15 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
         answer = emulator.handle(new Emulator.Incoming(method, rawPath, rawQuery, firstValues::get, body, tooLarge,
             now));
       }
+      // Carried out: the emulator (not an answering fault) handled it and accepted it.
+      boolean applied = (kind == null || kind == Fault.Kind.DELAY || kind == Fault.Kind.DROP_AFTER_APPLYING)
+          && answer.status >= 200 && answer.status < 300;
       if (kind == Fault.Kind.DROP_AFTER_APPLYING) {
-        record(exchange, body, now, operation, 0);
+        record(exchange, body, now, operation, 0, applied);
         abort(exchange);
         return;
       }
-      record(exchange, body, now, operation, answer.status);
+      record(exchange, body, now, operation, answer.status, applied);
       if (kind == Fault.Kind.DELAY) {
         try {
           Thread.sleep(fault.delay().toMillis());
@@ -432,15 +441,23 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     }
   }
 
-  private void record(HttpExchange exchange, byte[] body, Instant now, Operation operation, int status) {
+  private void record(HttpExchange exchange, byte[] body, Instant now, Operation operation, int status,
+      boolean applied) {
     URI uri = exchange.getRequestURI();
     RecordedRequest r = new RecordedRequest(sequence.incrementAndGet(), exchange.getRequestMethod(),
-        uri.getRawPath(), uri.getRawQuery(), exchange.getRequestHeaders(), body, now, operation, status);
+        uri.getRawPath(), uri.getRawQuery(), exchange.getRequestHeaders(), body, now, operation, status, applied);
     synchronized (recorded) {
       if (recorded.size() == MAX_RECORDED) {
         recorded.removeFirst();
       }
       recorded.addLast(r);
+    }
+    if (requestListener != null) {
+      try {
+        requestListener.accept(r);
+      } catch (RuntimeException e) {
+        // a test's listener must not change what the server answers
+      }
     }
   }
 
@@ -532,6 +549,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     private final Map<String, ServerProfile> profiles = new HashMap<>();
     private final Map<String, Set<String>> sharedApps = new HashMap<>();
     private int threads = 8;
+    private Consumer<? super RecordedRequest> requestListener;
 
     private Builder() {}
 
@@ -688,6 +706,25 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
         throw new IllegalArgumentException("threads must be 1 to 64, got " + threads);
       }
       this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Also hands every request to {@code listener} as it is recorded: on one of the server's threads, after
+     * the request was carried out or refused and before the answer is sent (so before the client sees it),
+     * possibly from several threads at once. For runs longer than the 10,000 requests {@link #requests()}
+     * keeps, e.g. to count requests per {@code X-Client-Request-Id} in a soak test. The listener must be
+     * thread-safe and fast; what it throws is ignored.
+     *
+     * <pre>{@code
+     * Map<String, Integer> applied = new ConcurrentHashMap<>();
+     * FakeCloudPhoneServer server = FakeCloudPhoneServer.builder()
+     *     .onRequest(r -> { if (r.applied()) applied.merge(r.header("X-Client-Request-Id").orElse("-"), 1, Integer::sum); })
+     *     .start();
+     * }</pre>
+     */
+    public Builder onRequest(Consumer<? super RecordedRequest> listener) {
+      this.requestListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -39,9 +39,10 @@ public final class RecordedRequest {
   private final Instant receivedAt;
   private final Operation operation;
   private final int responseStatus;
+  private final boolean applied;
 
   RecordedRequest(long sequence, String method, String path, String query, Map<String, List<String>> headers,
-      byte[] body, Instant receivedAt, Operation operation, int responseStatus) {
+      byte[] body, Instant receivedAt, Operation operation, int responseStatus, boolean applied) {
     this.sequence = sequence;
     this.method = method;
     this.path = path;
@@ -55,6 +56,7 @@ public final class RecordedRequest {
     this.receivedAt = receivedAt;
     this.operation = operation;
     this.responseStatus = responseStatus;
+    this.applied = applied;
   }
 
   /** The position of this request among all requests the server received, from 1. */
@@ -126,6 +128,16 @@ public final class RecordedRequest {
     return responseStatus;
   }
 
+  /**
+   * Whether the server carried the request out: a push or delete that started its jobs (answered 200, also
+   * when a {@link Fault#delay} held the answer back or a {@link Fault#dropConnectionAfterApplying()} dropped
+   * it), or any other request answered 2xx. {@code false} when an answering fault (503, 429, 500, ...) or a
+   * {@link Fault#dropConnection()} took it, or the emulator refused it (400, 401, 404).
+   */
+  public boolean applied() {
+    return applied;
+  }
+
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("RecordedRequest[#").append(sequence).append(' ')
@@ -134,6 +146,7 @@ public final class RecordedRequest {
       sb.append('?').append(query);
     }
     sb.append(" -> ").append(responseStatus == 0 ? "dropped" : String.valueOf(responseStatus))
+        .append(applied ? ", applied" : "")
         .append(", headers={");
     String sep = "";
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {

@@ -201,6 +201,32 @@ class FaultTest {
   }
 
   @Test
+  void appliedTellsWhichRequestsWereCarriedOut() throws Exception {
+    server.injectFault(Fault.serviceUnavailable(Duration.ZERO).on(Operation.PUSH));
+    server.injectFault(Fault.throttled().on(Operation.PUSH));
+    server.injectFault(Fault.internalError().on(Operation.PUSH));
+    server.injectFault(Fault.dropConnection().on(Operation.PUSH));
+    server.injectFault(Fault.dropConnectionAfterApplying().on(Operation.PUSH));
+    server.injectFault(Fault.delay(Duration.ofMillis(1)).on(Operation.PUSH));
+    for (int i = 0; i < 6; i++) {
+      try {
+        new TestHttp(server).push("t", S1);
+      } catch (IOException dropped) {
+        // the two dropped connections
+      }
+    }
+    http.push("t", S1);
+    http.push("wrong-token", S1);
+    http.push("t", "not-a-server-id");
+
+    List<Boolean> applied = server.requests().stream().map(RecordedRequest::applied).collect(Collectors.toList());
+    assertEquals(List.of(false, false, false, false, true, true, true, false, true), applied);
+    assertEquals(List.of(503, 429, 500, 0, 0, 200, 200, 401, 200), statuses());
+    assertEquals(4, server.pushCount(), "applied() agrees with pushCount()");
+    assertTrue(server.requests().get(4).toString().contains("dropped, applied"), server.requests().get(4).toString());
+  }
+
+  @Test
   void faultArgumentsAreChecked() {
     assertThrows(IllegalArgumentException.class, () -> Fault.internalError().times(0));
     assertThrows(IllegalArgumentException.class, () -> Fault.delay(Duration.ofSeconds(-1)));

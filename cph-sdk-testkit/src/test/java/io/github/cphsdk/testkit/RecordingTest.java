@@ -81,6 +81,27 @@ class RecordingTest {
   }
 
   @Test
+  void onRequestSeesEveryRequestBeforeTheClientGetsItsAnswer() throws Exception {
+    List<RecordedRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (FakeCloudPhoneServer listened = FakeCloudPhoneServer.builder().token("t").onRequest(seen::add)
+        .onRequest(r -> {
+          seen.add(r);
+          throw new IllegalStateException("ignored by the server");
+        })
+        .start()) {
+      TestHttp h = new TestHttp(listened);
+      assertEquals(200, h.push("t", S1).status, "a throwing listener does not change the answer");
+      assertEquals(1, seen.size(), "the last listener given wins; it ran before the answer arrived");
+      assertEquals(listened.requests(), seen);
+      assertTrue(seen.get(0).applied());
+      assertEquals(401, h.push("x", S1).status);
+      assertEquals(2, seen.size());
+      assertFalse(seen.get(1).applied());
+    }
+    assertThrows(NullPointerException.class, () -> FakeCloudPhoneServer.builder().onRequest(null));
+  }
+
+  @Test
   void toStringHidesSecrets() throws Exception {
     http.push("secret-token-value", S1);
     String text = server.requests().get(0).toString();

@@ -1,0 +1,66 @@
+package io.github.cphsdk.internal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Future helpers for what Android API level 26 lacks: {@code CompletableFuture.failedFuture} and
+ * {@code orTimeout} are Java 9 (Android API 31). The build's animal-sniffer check flags the JDK methods;
+ * use these instead.
+ */
+public final class Futures {
+  private Futures() {}
+
+  /**
+   * A future already completed with {@code error}, like {@code CompletableFuture.failedFuture}.
+   *
+   * @param <T> the future's value type
+   * @param error the failure
+   * @return a new, exceptionally completed future
+   */
+  public static <T> CompletableFuture<T> failed(Throwable error) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    f.completeExceptionally(error);
+    return f;
+  }
+
+  /**
+   * Like {@code future.orTimeout(timeout, unit)}: completes {@code future} with a {@link TimeoutException}
+   * unless it completes within the timeout. The timer is one shared daemon thread that ends when no
+   * timeout is pending (as the JDK's own delayer, but not kept forever).
+   *
+   * @param <T> the future's value type
+   * @param future the future to bound
+   * @param timeout how long to wait
+   * @param unit the unit of {@code timeout}
+   * @return {@code future}
+   */
+  public static <T> CompletableFuture<T> orTimeout(CompletableFuture<T> future, long timeout, TimeUnit unit) {
+    if (!future.isDone()) {
+      ScheduledFuture<?> timer = Delayer.INSTANCE.schedule(
+          () -> future.completeExceptionally(new TimeoutException()), timeout, unit);
+      future.whenComplete((r, e) -> timer.cancel(false));
+    }
+    return future;
+  }
+
+  /** The shared timer, created when first needed. */
+  private static final class Delayer {
+    static final ScheduledThreadPoolExecutor INSTANCE = create();
+
+    private static ScheduledThreadPoolExecutor create() {
+      ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "cph-sdk-timeout");
+        t.setDaemon(true);
+        return t;
+      });
+      e.setRemoveOnCancelPolicy(true);
+      e.setKeepAliveTime(1, TimeUnit.SECONDS);
+      e.allowCoreThreadTimeOut(true);
+      return e;
+    }
+  }
+}

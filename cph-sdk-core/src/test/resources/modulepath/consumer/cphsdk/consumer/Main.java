@@ -1,0 +1,74 @@
+package cphsdk.consumer;
+
+import io.github.cphsdk.CloudPhoneClient;
+import io.github.cphsdk.CloudPhoneTransportException;
+import io.github.cphsdk.auth.Credentials;
+import io.github.cphsdk.http.HttpTransportException;
+import io.github.cphsdk.http.UrlConnectionTransport;
+import io.github.cphsdk.model.ShareAppsRequest;
+import io.github.cphsdk.retry.RetryPolicy;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** A module that uses cph-sdk from the module path; compiled and run by ModulePathTest. */
+public final class Main {
+  private static final String PROJECT = "0123456789abcdef0123456789abcdef";
+
+  public static void main(String[] args) throws Exception {
+    Module core = CloudPhoneClient.class.getModule();
+    check(core.isNamed() && core.getName().equals("io.github.cphsdk"), "core is the named module: " + core);
+    Set<String> exported = new TreeSet<>();
+    for (String p : core.getPackages()) {
+      if (core.isExported(p)) {
+        exported.add(p);
+      }
+    }
+    check(exported.equals(new TreeSet<>(Set.of("io.github.cphsdk", "io.github.cphsdk.auth", "io.github.cphsdk.http",
+        "io.github.cphsdk.model", "io.github.cphsdk.retry"))), "exported: " + exported);
+    check(core.getPackages().contains("io.github.cphsdk.internal"), "internal is there, just not exported");
+    System.out.println("OK exports " + exported);
+
+    ShareAppsRequest request = ShareAppsRequest.builder()
+        .packageName("com.example.app").bucketName("bucket").objectPath("apps/app.tar")
+        .addServerIds("1234567b8bab40ffb711234cb80d0234").build();
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      closedPort = s.getLocalPort();
+    }
+    URI endpoint = URI.create("http://127.0.0.1:" + closedPort);
+    try (UrlConnectionTransport transport = new UrlConnectionTransport();
+        CloudPhoneClient client = CloudPhoneClient.builder().endpoint(endpoint).projectId(PROJECT)
+            .credentials(Credentials.token("module-path-token")).retryPolicy(RetryPolicy.none())
+            .transport(transport).build()) {
+      client.shareApps(request);
+      throw new AssertionError("nothing listens on " + endpoint);
+    } catch (CloudPhoneTransportException e) {
+      check(!e.mayHaveBeenApplied(), "a refused connection sent nothing");
+      check(e.getCause() instanceof HttpTransportException
+          && ((HttpTransportException) e.getCause()).kind() == HttpTransportException.Kind.CONNECT_FAILED,
+          "classified as CONNECT_FAILED: " + e.getCause());
+    }
+    System.out.println("OK push through UrlConnectionTransport: serialized, authorized, sent, classified");
+
+    boolean javaNetHttp = ModuleLayer.boot().findModule("java.net.http").isPresent();
+    try (CloudPhoneClient client = CloudPhoneClient.builder().endpoint(endpoint).projectId(PROJECT)
+        .credentials(Credentials.token("module-path-token")).build()) {
+      check(javaNetHttp, "the default transport must fail without java.net.http");
+      System.out.println("OK default transport on java.net.http");
+    } catch (IllegalStateException e) {
+      check(!javaNetHttp, "the default transport must work with java.net.http: " + e);
+      check(e.getMessage().contains("UrlConnectionTransport"), "the message names the fix: " + e.getMessage());
+      System.out.println("OK default transport needs java.net.http, and says so");
+    }
+    System.out.println("ALL OK");
+  }
+
+  private static void check(boolean condition, String what) {
+    if (!condition) {
+      throw new AssertionError(what);
+    }
+  }
+}

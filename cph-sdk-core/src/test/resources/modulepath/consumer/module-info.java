@@ -1,0 +1,3 @@
+module cphsdk.consumer {
+  requires io.github.cphsdk;
+}

@@ -1,0 +1,3 @@
+module cphsdk.intruder {
+  requires io.github.cphsdk;
+}
