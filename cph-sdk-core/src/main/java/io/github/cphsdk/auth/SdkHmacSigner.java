@@ -36,8 +36,11 @@ final class SdkHmacSigner {
   static final String DATE_HEADER = "X-Sdk-Date";
 
   private static final String HMAC = "HmacSHA256";
-  private static final DateTimeFormatter SDK_DATE =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  /** Only for years outside 0001 to 9999 (and the tests); a holder so that it is built only then. */
+  private static final class Formatter {
+    static final DateTimeFormatter SDK_DATE =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  }
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
   private static final Comparator<Map.Entry<String, String>> BY_NAME_THEN_VALUE =
@@ -222,9 +225,52 @@ final class SdkHmacSigner {
     if (last != null && last.second == second) {
       return last.text;
     }
-    String text = SDK_DATE.format(instant);
+    String text = formatUtcSecond(second);
     lastDate = new DateText(second, text);
     return text;
+  }
+
+  /**
+   * The UTC date-time of an epoch second as {@code yyyyMMdd'T'HHmmss'Z'}, computed directly: a
+   * {@code DateTimeFormatter} would load some fifty classes at the first signature, which a CLI making one
+   * call pays for in full.
+   */
+  static String formatUtcSecond(long epochSecond) {
+    long days = Math.floorDiv(epochSecond, 86_400);
+    int secs = (int) Math.floorMod(epochSecond, 86_400);
+    // civil_from_days (H. Hinnant), proleptic Gregorian
+    long z = days + 719_468;
+    long era = Math.floorDiv(z, 146_097);
+    long doe = z - era * 146_097;
+    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 1 || year > 9999) {
+      return Formatter.SDK_DATE.format(Instant.ofEpochSecond(epochSecond)); // year-of-era outside 0001-9999: java.time
+    }
+    char[] c = new char[16];
+    put4(c, 0, (int) year);
+    put2(c, 4, month);
+    put2(c, 6, day);
+    c[8] = 'T';
+    put2(c, 9, secs / 3600);
+    put2(c, 11, secs / 60 % 60);
+    put2(c, 13, secs % 60);
+    c[15] = 'Z';
+    return new String(c);
+  }
+
+  private static void put2(char[] c, int at, int v) {
+    c[at] = (char) ('0' + v / 10);
+    c[at + 1] = (char) ('0' + v % 10);
+  }
+
+  private static void put4(char[] c, int at, int v) {
+    put2(c, at, v / 100);
+    put2(c, at + 2, v % 100);
   }
 
   private static volatile DateText lastDate;
