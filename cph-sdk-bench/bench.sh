@@ -18,6 +18,6 @@ what=${1:-}
 case "$what" in
   side) exec java -Xms512m -Xmx512m ${JAVA_OPTS:-} -Dbench.dir="$dir" -cp "$cp" io.github.cphsdk.bench.SideBySide "$@" ;;
   jmh)  exec java -cp "$cp" org.openjdk.jmh.Main "$@" ;;
-  stub) exec java -Dsun.net.httpserver.nodelay=true -cp "$cp" io.github.cphsdk.bench.StubServer "$@" ;;
+  stub) exec java -Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=4096 -Dsun.net.httpserver.idleInterval=3600 -cp "$cp" io.github.cphsdk.bench.StubServer "$@" ;;
   *) sed -n '2,7p' "$0" >&2; exit 2 ;;
 esac

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * its standard input closes, so it never outlives the harness.
  *
  * <pre>{@code
- * java -Dsun.net.httpserver.nodelay=true -cp ... io.github.cphsdk.bench.StubServer [port] [threads]
+ * java -Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=4096 \
+ *     -cp ... io.github.cphsdk.bench.StubServer [port] [threads]
  * }</pre>
  */
 public final class StubServer {
