@@ -236,11 +236,11 @@ final class SdkHmacSigner {
    * call pays for in full.
    */
   static String formatUtcSecond(long epochSecond) {
-    long days = Math.floorDiv(epochSecond, 86_400);
-    int secs = (int) Math.floorMod(epochSecond, 86_400);
+    long days = Math.floorDiv(epochSecond, 86_400L);
+    int secs = (int) Math.floorMod(epochSecond, 86_400L); // (long, long): Android 26 has no (long, int)
     // civil_from_days (H. Hinnant), proleptic Gregorian
     long z = days + 719_468;
-    long era = Math.floorDiv(z, 146_097);
+    long era = Math.floorDiv(z, 146_097L);
     long doe = z - era * 146_097;
     long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
