@@ -199,14 +199,9 @@ public final class AkSkCredentials implements Credentials {
     /**
      * The credentials.
      *
-<<<<<<< HEAD
+     * @return new, immutable credentials
      * @throws IllegalArgumentException when a key is missing, blank or not printable ASCII, or the access key
      *     contains a comma (the message names the field, never its value)
-=======
-     * @return new, immutable credentials
-     * @throws IllegalArgumentException when a key is missing, blank or not printable ASCII (the message
-     *     names the field, never its value)
->>>>>>> javadoc
      */
     public AkSkCredentials build() {
       return create(accessKey, secretKey, securityToken, clock, "accessKey", "secretKey", "securityToken");

@@ -94,16 +94,11 @@ public interface Credentials {
    * Signs every attempt with an access key pair ({@code SDK-HMAC-SHA256}). See {@link AkSkCredentials}
    * for what is signed, and its builder for a custom clock.
    *
-<<<<<<< HEAD
-   * @throws IllegalArgumentException when a key is null, blank or not printable ASCII, or the access key
-   *     contains a comma (the message names the argument and never contains the key)
-=======
    * @param accessKey the access key id (AK)
    * @param secretKey the secret access key (SK)
    * @return credentials that sign with this key pair, dated by the client's clock
-   * @throws IllegalArgumentException when a key is null, blank or not printable ASCII (the message names
-   *     the argument and never contains the key)
->>>>>>> javadoc
+   * @throws IllegalArgumentException when a key is null, blank or not printable ASCII, or the access key
+   *     contains a comma (the message names the argument and never contains the key)
    */
   static Credentials akSk(String accessKey, String secretKey) {
     return AkSkCredentials.create(accessKey, secretKey, null, null, "accessKey", "secretKey", "securityToken");

@@ -283,14 +283,12 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- recorded requests and counters
 
-<<<<<<< HEAD
   /**
    * Every request received so far (the latest 10,000), oldest first; an immutable snapshot. To see every
    * request of a longer run, give the builder an {@link Builder#onRequest(Consumer) onRequest} listener.
+   *
+   * @return the recorded requests, oldest first
    */
-=======
-  /** {@return every request received so far (the latest 10,000), oldest first; an immutable snapshot} */
->>>>>>> javadoc
   public List<RecordedRequest> requests() {
     synchronized (recorded) {
       return List.copyOf(recorded);
@@ -801,7 +799,6 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     }
 
     /**
-<<<<<<< HEAD
      * Also hands every request to {@code listener} as it is recorded: on one of the server's threads, after
      * the request was carried out or refused and before the answer is sent (so before the client sees it),
      * possibly from several threads at once. For runs longer than the 10,000 requests {@link #requests()}
@@ -814,20 +811,21 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
      *     .onRequest(r -> { if (r.applied()) applied.merge(r.header("X-Client-Request-Id").orElse("-"), 1, Integer::sum); })
      *     .start();
      * }</pre>
+     *
+     * @param listener called with every recorded request; must be thread-safe
+     * @return this builder
      */
     public Builder onRequest(Consumer<? super RecordedRequest> listener) {
       this.requestListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** Starts the server on 127.0.0.1 and a free port. */
-=======
+    /**
      * Starts the server on 127.0.0.1 and a free port.
      *
      * @return the running server; close it when done
      * @throws java.io.UncheckedIOException when it cannot listen on 127.0.0.1
      */
->>>>>>> javadoc
     public FakeCloudPhoneServer start() {
       return new FakeCloudPhoneServer(this);
     }
