@@ -147,6 +147,8 @@ public final class RecordedRequest {
    * when a {@link Fault#delay} held the answer back or a {@link Fault#dropConnectionAfterApplying()} dropped
    * it), or any other request answered 2xx. {@code false} when an answering fault (503, 429, 500, ...) or a
    * {@link Fault#dropConnection()} took it, or the emulator refused it (400, 401, 404).
+   *
+   * @return {@code true} when the server acted on the request
    */
   public boolean applied() {
     return applied;
