@@ -32,6 +32,9 @@ public interface CallListener {
   /**
    * An attempt ended.
    *
+   * @param operation e.g. {@code "push shared apps"}
+   * @param callId the client request id, as in {@link #attemptStarted}
+   * @param attempt 1 for the first attempt
    * @param statusCode the HTTP status, or {@code -1} when there was no answer
    * @param duration from sending to the end of the answer (or the failure)
    * @param failure why the attempt failed, or {@code null} when it succeeded
@@ -42,13 +45,16 @@ public interface CallListener {
   /**
    * A retry will be sent after {@code delay}.
    *
+   * @param operation e.g. {@code "push shared apps"}
+   * @param callId the client request id, as in {@link #attemptStarted}
    * @param nextAttempt the number of the attempt that will be sent
+   * @param delay the wait before it is sent; zero or more
    * @param cause the failure that is being retried
    */
   default void retryScheduled(String operation, String callId, int nextAttempt, Duration delay,
       CloudPhoneException cause) {}
 
-  /** A listener that does nothing. */
+  /** {@return a listener that does nothing (the client's default)} */
   static CallListener none() {
     return NoCallListener.INSTANCE;
   }

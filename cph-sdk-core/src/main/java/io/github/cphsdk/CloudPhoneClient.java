@@ -112,7 +112,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     this.timing = c.timing;
   }
 
-  /** A new builder. */
+  /** {@return a new builder with the defaults; region or endpoint, project id and credentials are required} */
   public static Builder builder() {
     return new Builder();
   }
@@ -121,6 +121,9 @@ public final class CloudPhoneClient implements AutoCloseable {
    * Pushes the app's {@code .tar} from OBS to the servers of the request: one HTTP request, one job per
    * accepted server. Blocks until the answer, retries included.
    *
+   * @param request the push; not {@code null}
+   * @return the request id and one entry per server the service listed; a {@code 200} may still reject some
+   *     servers ({@link ShareAppsResponse#rejected()})
    * @throws IllegalArgumentException when the request names more servers than one request may carry
    *     ({@link Builder#maxServersPerRequest(int)}, 20 by default)
    * @throws CloudPhoneServiceException the service answered with an error
@@ -137,6 +140,9 @@ public final class CloudPhoneClient implements AutoCloseable {
    * call ({@link java.util.concurrent.CompletableFuture#join()} wraps them in a
    * {@link java.util.concurrent.CompletionException}). Cancelling it aborts the exchange in flight and any
    * pending retry; a cancelled push may still have reached the service.
+   *
+   * @param request the push; not {@code null}
+   * @return the answer's future; an invalid request or a closed client fail it rather than throw
    */
   public CompletableFuture<ShareAppsResponse> shareAppsAsync(ShareAppsRequest request) {
     Operation<ShareAppsResponse> op;
@@ -170,6 +176,8 @@ public final class CloudPhoneClient implements AutoCloseable {
    *     .build());
    * }</pre>
    *
+   * @param request the package and servers; not {@code null}
+   * @return the request id and one entry per server the service listed, as for a push
    * @throws IllegalArgumentException when the request names more servers than one request may carry
    * @throws CloudPhoneServiceException the service answered with an error
    * @throws CloudPhoneTransportException no usable answer (see {@link CloudPhoneException#mayHaveBeenApplied()})
@@ -179,7 +187,12 @@ public final class CloudPhoneClient implements AutoCloseable {
     return pipeline.execute(deleteShareAppsOperation(request));
   }
 
-  /** {@link #deleteShareApps} without blocking; completes like {@link #shareAppsAsync}. */
+  /**
+   * {@link #deleteShareApps} without blocking; completes like {@link #shareAppsAsync}.
+   *
+   * @param request the package and servers; not {@code null}
+   * @return the answer's future; an invalid request or a closed client fail it rather than throw
+   */
   public CompletableFuture<ShareAppsResponse> deleteShareAppsAsync(DeleteShareAppsRequest request) {
     Operation<ShareAppsResponse> op;
     try {
@@ -220,6 +233,8 @@ public final class CloudPhoneClient implements AutoCloseable {
    * JobReport report = client.waitForJobs(outcome, WaitOptions.defaults());
    * }</pre>
    *
+   * @param request the push, with any number of server ids; not {@code null}
+   * @return one entry per server id of the request, in its order
    * @throws IllegalStateException the client is closed
    */
   public BatchOutcome shareAppsInBatches(ShareAppsRequest request) {
@@ -231,6 +246,9 @@ public final class CloudPhoneClient implements AutoCloseable {
    * because of a failed batch). Cancelling it stops sending further batches; batches in flight still run to
    * their end (cancelling a push could leave it half applied), but their outcome is then lost: prefer
    * letting it complete.
+   *
+   * @param request the push, with any number of server ids; not {@code null}
+   * @return the outcome's future; a {@code null} request or a closed client fail it rather than throw
    */
   public CompletableFuture<BatchOutcome> shareAppsInBatchesAsync(ShareAppsRequest request) {
     try {
@@ -254,12 +272,21 @@ public final class CloudPhoneClient implements AutoCloseable {
    * BatchOutcome outcome = client.deleteShareAppsInBatches(DeleteShareAppsRequest.builder()
    *     .packageName("com.miniteck.miniworld").addAllServerIds(servers).build());
    * }</pre>
+   *
+   * @param request the package and any number of server ids; not {@code null}
+   * @return one entry per server id of the request, in its order
+   * @throws IllegalStateException the client is closed
    */
   public BatchOutcome deleteShareAppsInBatches(DeleteShareAppsRequest request) {
     return startDeleteBatches(request).await();
   }
 
-  /** {@link #deleteShareAppsInBatches} without blocking; see {@link #shareAppsInBatchesAsync}. */
+  /**
+   * {@link #deleteShareAppsInBatches} without blocking; see {@link #shareAppsInBatchesAsync}.
+   *
+   * @param request the package and any number of server ids; not {@code null}
+   * @return the outcome's future; a {@code null} request or a closed client fail it rather than throw
+   */
   public CompletableFuture<BatchOutcome> deleteShareAppsInBatchesAsync(DeleteShareAppsRequest request) {
     try {
       return startDeleteBatches(request);
@@ -284,6 +311,8 @@ public final class CloudPhoneClient implements AutoCloseable {
    * System.out.println(job.serverId() + " " + job.status());
    * }</pre>
    *
+   * @param jobId the job id, e.g. from {@link io.github.cphsdk.model.ServerJob#jobId()}
+   * @return the job as the service reports it now
    * @throws IllegalArgumentException when the job id is not 1 to 64 of {@code A-Z a-z 0-9 _ -}
    * @throws CloudPhoneServiceException the service answered with an error (e.g. 404 for an unknown job)
    * @throws CloudPhoneTransportException no usable answer
@@ -292,7 +321,12 @@ public final class CloudPhoneClient implements AutoCloseable {
     return pipeline.execute(showJobOperation(jobId));
   }
 
-  /** {@link #showJob} without blocking. */
+  /**
+   * {@link #showJob} without blocking.
+   *
+   * @param jobId the job id, e.g. from {@link io.github.cphsdk.model.ServerJob#jobId()}
+   * @return the job's future; an invalid id or a closed client fail it rather than throw
+   */
   public CompletableFuture<Job> showJobAsync(String jobId) {
     Operation<Job> op;
     try {
@@ -321,6 +355,8 @@ public final class CloudPhoneClient implements AutoCloseable {
    * jobs.jobs().forEach(job -> System.out.println(job.serverId() + " " + job.status()));
    * }</pre>
    *
+   * @param requestId the request id that started the jobs, e.g. {@link ShareAppsResponse#requestId()}
+   * @return every job the service lists for that request id, all pages joined
    * @throws IllegalArgumentException when the request id is empty, longer than 128 characters, or has
    *     spaces, commas or non-ASCII characters
    * @throws CloudPhoneServiceException the service answered with an error
@@ -332,7 +368,12 @@ public final class CloudPhoneClient implements AutoCloseable {
     return listAll(ids);
   }
 
-  /** {@link #listJobs} without blocking: pages are read one after the other, none blocks a thread. */
+  /**
+   * {@link #listJobs} without blocking: pages are read one after the other, none blocks a thread.
+   *
+   * @param requestId the request id that started the jobs, e.g. {@link ShareAppsResponse#requestId()}
+   * @return the list's future; an invalid id or a closed client fail it rather than throw
+   */
   public CompletableFuture<JobList> listJobsAsync(String requestId) {
     List<String> ids;
     try {
@@ -384,6 +425,10 @@ public final class CloudPhoneClient implements AutoCloseable {
    *     + report.running().size() + " still running");
    * }</pre>
    *
+   * @param response the push's answer; its request id is polled, its rejected servers are reported as not started
+   * @param options the timeout, poll intervals and listener, e.g. {@link WaitOptions#defaults()}
+   * @return every server of the push, when no job runs any more or the timeout has passed
+   *     ({@link JobReport#timedOut()})
    * @throws CloudPhoneServiceException a poll was answered with a 4xx error
    * @throws CloudPhoneException the thread was interrupted (its interrupt flag is set again)
    * @throws IllegalStateException the client is closed
@@ -397,6 +442,13 @@ public final class CloudPhoneClient implements AutoCloseable {
    * {@link #waitForJobs(ShareAppsResponse, WaitOptions)} for a batched push: waits for the jobs of every
    * accepted batch (the request ids are polled together, at most 20 per call), and reports every server of
    * the outcome, those that got no job included.
+   *
+   * @param outcome the batched push's outcome
+   * @param options the timeout, poll intervals and listener, e.g. {@link WaitOptions#defaults()}
+   * @return every server of the outcome, in its order, when no job runs any more or the timeout has passed
+   * @throws CloudPhoneServiceException a poll was answered with a 4xx error
+   * @throws CloudPhoneException the thread was interrupted (its interrupt flag is set again)
+   * @throws IllegalStateException the client is closed
    */
   public JobReport waitForJobs(BatchOutcome outcome, WaitOptions options) {
     return waiter(outcome, options).await();
@@ -406,6 +458,10 @@ public final class CloudPhoneClient implements AutoCloseable {
    * {@link #waitForJobs(ShareAppsResponse, WaitOptions)} without blocking: each poll is scheduled on the
    * client's timer and reads asynchronously; listeners and the future complete on the completion executor.
    * Cancelling the future stops polling. It fails with the same exceptions the synchronous wait throws.
+   *
+   * @param response the push's answer; its request id is polled
+   * @param options the timeout, poll intervals and listener
+   * @return the report's future
    */
   public CompletableFuture<JobReport> waitForJobsAsync(ShareAppsResponse response, WaitOptions options) {
     try {
@@ -416,7 +472,14 @@ public final class CloudPhoneClient implements AutoCloseable {
     }
   }
 
-  /** {@link #waitForJobs(BatchOutcome, WaitOptions)} without blocking; see {@link #waitForJobsAsync(ShareAppsResponse, WaitOptions)}. */
+  /**
+   * {@link #waitForJobs(BatchOutcome, WaitOptions)} without blocking; see
+   * {@link #waitForJobsAsync(ShareAppsResponse, WaitOptions)}.
+   *
+   * @param outcome the batched push's outcome
+   * @param options the timeout, poll intervals and listener
+   * @return the report's future
+   */
   public CompletableFuture<JobReport> waitForJobsAsync(BatchOutcome outcome, WaitOptions options) {
     try {
       return waiter(outcome, options).awaitAsync();
@@ -460,12 +523,12 @@ public final class CloudPhoneClient implements AutoCloseable {
     }
   }
 
-  /** The endpoint this client talks to (normalized: no default port, no trailing slash). */
+  /** {@return the endpoint this client talks to (normalized: no default port, no trailing slash)} */
   public URI endpoint() {
     return endpoint;
   }
 
-  /** The project id of this client. */
+  /** {@return the project id of this client} */
   public String projectId() {
     return projectId;
   }
@@ -533,7 +596,12 @@ public final class CloudPhoneClient implements AutoCloseable {
 
     private Builder() {}
 
-    /** The region, e.g. {@code cn-north-4}: the endpoint becomes {@code https://cph.{region}.myhuaweicloud.com}. */
+    /**
+     * The region, e.g. {@code cn-north-4}: the endpoint becomes {@code https://cph.{region}.myhuaweicloud.com}.
+     *
+     * @param region lowercase letters and digits separated by {@code -}, at most 32 characters
+     * @return this builder
+     */
     public Builder region(String region) {
       Endpoints.forRegion(region);
       this.region = region;
@@ -543,43 +611,76 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * Any endpoint (other clouds, new regions, a local emulator); wins over {@link #region}. Must be absolute
      * http(s) without query or fragment; plain http only to loopback unless {@link #allowInsecureHttp}.
+     *
+     * @param endpoint the base URI, e.g. {@code https://cph.cn-north-4.myhuaweicloud.com}; checked in {@link #build()}
+     * @return this builder
      */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** The project id (1 to 64 of {@code A-Z a-z 0-9 _ -}). */
+    /**
+     * The project id.
+     *
+     * @param projectId 1 to 64 of {@code A-Z a-z 0-9 _ -}
+     * @return this builder
+     */
     public Builder projectId(String projectId) {
       this.projectId = Endpoints.checkProjectId(projectId);
       return this;
     }
 
-    /** How requests are authenticated: {@link Credentials#token(String)} and the other factories. */
+    /**
+     * How requests are authenticated: {@link Credentials#token(String)} and the other factories.
+     *
+     * @param credentials not {@code null}; shared by every call of the client
+     * @return this builder
+     */
     public Builder credentials(Credentials credentials) {
       this.credentials = Objects.requireNonNull(credentials, "credentials");
       return this;
     }
 
-    /** When failed calls are retried (default {@link RetryPolicy#defaults()}). */
+    /**
+     * When failed calls are retried (default {@link RetryPolicy#defaults()}).
+     *
+     * @param retryPolicy not {@code null}; {@link RetryPolicy#none()} turns retries off
+     * @return this builder
+     */
     public Builder retryPolicy(RetryPolicy retryPolicy) {
       this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
       return this;
     }
 
-    /** How long establishing a connection may take (default 10 s); applies to the default transport. */
+    /**
+     * How long establishing a connection may take (default 10 s); applies to the default transport.
+     *
+     * @param connectTimeout positive
+     * @return this builder
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = positive(connectTimeout, "connectTimeout");
       return this;
     }
 
-    /** How long one attempt may take, from connecting to the end of the answer (default 30 s). */
+    /**
+     * How long one attempt may take, from connecting to the end of the answer (default 30 s).
+     *
+     * @param attemptTimeout positive
+     * @return this builder
+     */
     public Builder attemptTimeout(Duration attemptTimeout) {
       this.attemptTimeout = positive(attemptTimeout, "attemptTimeout");
       return this;
     }
 
-    /** How long the whole call may take: every attempt and every wait between them (default 2 min). */
+    /**
+     * How long the whole call may take: every attempt and every wait between them (default 2 min).
+     *
+     * @param callTimeout positive
+     * @return this builder
+     */
     public Builder callTimeout(Duration callTimeout) {
       this.callTimeout = positive(callTimeout, "callTimeout");
       return this;
@@ -589,6 +690,9 @@ public final class CloudPhoneClient implements AutoCloseable {
      * The HTTP transport (default: a {@link io.github.cphsdk.http.JdkHttpTransport} the client creates and
      * closes). A transport passed here is never closed by the client. On Android pass
      * {@link io.github.cphsdk.http.UrlConnectionTransport}.
+     *
+     * @param transport not {@code null}; the caller closes it
+     * @return this builder
      */
     public Builder transport(HttpTransport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
@@ -598,13 +702,21 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * The TLS trust (and key) material for the default transport, e.g. to trust a private CA. There is no
      * trust-all switch. Ignored when a {@link #transport} is given (configure that transport instead).
+     *
+     * @param sslContext not {@code null}
+     * @return this builder
      */
     public Builder sslContext(SSLContext sslContext) {
       this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
       return this;
     }
 
-    /** An id of your application appended to the {@code User-Agent} (1 to 64 of {@code A-Z a-z 0-9 . _ / + -}). */
+    /**
+     * An id of your application appended to the {@code User-Agent}.
+     *
+     * @param applicationId 1 to 64 of {@code A-Z a-z 0-9 . _ / + -}
+     * @return this builder
+     */
     public Builder applicationId(String applicationId) {
       this.applicationId = Endpoints.checkApplicationId(applicationId);
       return this;
@@ -613,13 +725,21 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * Allow plain {@code http://} to a host that is not loopback. Off by default: the token or signature
      * would travel in clear.
+     *
+     * @param allowInsecureHttp {@code true} to accept an {@code http://} endpoint on any host
+     * @return this builder
      */
     public Builder allowInsecureHttp(boolean allowInsecureHttp) {
       this.allowInsecureHttp = allowInsecureHttp;
       return this;
     }
 
-    /** Hooks for metrics and tracing (default: none). */
+    /**
+     * Hooks for metrics and tracing (default: none).
+     *
+     * @param listener not {@code null}; {@link CallListener#none()} for none
+     * @return this builder
+     */
     public Builder listener(CallListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -628,13 +748,21 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * Where asynchronous calls complete their futures, so your callbacks never run on HTTP I/O threads
      * (default: {@link ForkJoinPool#commonPool()}).
+     *
+     * @param completionExecutor not {@code null}; the client never shuts it down
+     * @return this builder
      */
     public Builder completionExecutor(Executor completionExecutor) {
       this.completionExecutor = Objects.requireNonNull(completionExecutor, "completionExecutor");
       return this;
     }
 
-    /** The most answer-body bytes read for one call (default 1 MiB); a longer answer fails the call. */
+    /**
+     * The most answer-body bytes read for one call (default 1 MiB); a longer answer fails the call.
+     *
+     * @param maxResponseBytes 1 KiB (1024) to 256 MiB
+     * @return this builder
+     */
     public Builder maxResponseBytes(long maxResponseBytes) {
       if (maxResponseBytes < 1024 || maxResponseBytes > 256L * 1024 * 1024) {
         throw new IllegalArgumentException("maxResponseBytes must be 1 KiB to 256 MiB, got " + maxResponseBytes);
@@ -647,6 +775,9 @@ public final class CloudPhoneClient implements AutoCloseable {
      * How many server ids one push or delete request may carry (default 20, the newest API reference's limit;
      * the older one allowed 100). Range 1 to 100. {@link CloudPhoneClient#shareApps} refuses more;
      * {@link CloudPhoneClient#shareAppsInBatches} splits into batches of this size.
+     *
+     * @param maxServersPerRequest 1 to 100
+     * @return this builder
      */
     public Builder maxServersPerRequest(int maxServersPerRequest) {
       if (maxServersPerRequest < 1 || maxServersPerRequest > 100) {
@@ -659,6 +790,9 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * How many batch requests {@link CloudPhoneClient#shareAppsInBatches} and
      * {@link CloudPhoneClient#deleteShareAppsInBatches} keep in flight at once (default 4). Range 1 to 64.
+     *
+     * @param maxConcurrentBatches 1 to 64
+     * @return this builder
      */
     public Builder maxConcurrentBatches(int maxConcurrentBatches) {
       if (maxConcurrentBatches < 1 || maxConcurrentBatches > 64) {
@@ -675,6 +809,9 @@ public final class CloudPhoneClient implements AutoCloseable {
      * holding a thread, a synchronous one blocks, and either gives up when its attempt timeout or call
      * timeout passes first, failing with a {@link CloudPhoneTimeoutException} that says nothing was sent.
      * Waiting for a slot is not a retry.
+     *
+     * @param maxConcurrentRequests 1 to 10,000
+     * @return this builder
      */
     public Builder maxConcurrentRequests(int maxConcurrentRequests) {
       if (maxConcurrentRequests < 1 || maxConcurrentRequests > 10_000) {
@@ -693,6 +830,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * The client. Everything is checked here, before anything is sent.
      *
+     * @return a new client; close it when done
      * @throws IllegalArgumentException naming the missing or invalid setting
      */
     public CloudPhoneClient build() {

@@ -27,10 +27,14 @@ package io.github.cphsdk;
 public class CloudPhoneException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Whether the service may have acted on the request. */
   private final boolean mayHaveBeenApplied;
+  /** The number of HTTP attempts made, at least 0. */
   private final int attempts;
 
   /**
+   * A failed call.
+   *
    * @param message what happened and what to do next; must not contain secrets
    * @param cause the underlying failure, or {@code null}
    * @param mayHaveBeenApplied whether the service may have acted on the request
@@ -49,12 +53,14 @@ public class CloudPhoneException extends RuntimeException {
    * Whether the service may have acted on the request although the call failed: {@code true} after a 5xx,
    * a timeout or a connection lost once the request was sent; {@code false} for a 4xx answer or a
    * connection never established.
+   *
+   * @return {@code true} when pushing again blindly could apply the request twice
    */
   public boolean mayHaveBeenApplied() {
     return mayHaveBeenApplied;
   }
 
-  /** How many HTTP attempts the call made (0 when it failed before sending anything). */
+  /** {@return how many HTTP attempts the call made (0 when it failed before sending anything)} */
   public int attempts() {
     return attempts;
   }

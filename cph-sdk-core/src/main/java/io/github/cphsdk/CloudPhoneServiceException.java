@@ -18,12 +18,18 @@ package io.github.cphsdk;
 public class CloudPhoneServiceException extends CloudPhoneException {
   private static final long serialVersionUID = 1L;
 
+  /** The HTTP status. */
   private final int statusCode;
+  /** The service's error code, or {@code null}. */
   private final String errorCode;
+  /** The service's error message, or {@code null}. */
   private final String errorMessage;
+  /** The request id, or {@code null}. */
   private final String requestId;
 
   /**
+   * An error answer.
+   *
    * @param message the full message (what happened, what to do next)
    * @param statusCode the HTTP status
    * @param errorCode the service's code such as {@code CPS.0148} or {@code APIGW.0308}, or {@code null}
@@ -41,22 +47,25 @@ public class CloudPhoneServiceException extends CloudPhoneException {
     this.requestId = requestId;
   }
 
-  /** The HTTP status code of the answer. */
+  /** {@return the HTTP status code of the answer, e.g. 400 or 503} */
   public int statusCode() {
     return statusCode;
   }
 
-  /** The service's error code (e.g. {@code CPS.0148}, {@code APIGW.0308}), or {@code null} when it sent none. */
+  /**
+   * {@return the service's error code (e.g. {@code CPS.0148}, {@code APIGW.0308}), or {@code null} when it sent
+   * none}
+   */
   public String errorCode() {
     return errorCode;
   }
 
-  /** The service's error message, or {@code null} when it sent none. */
+  /** {@return the service's error message, or {@code null} when it sent none} */
   public String errorMessage() {
     return errorMessage;
   }
 
-  /** The request id from the answer's body, else its {@code X-Request-Id} header, else {@code null}. */
+  /** {@return the request id from the answer's body, else its {@code X-Request-Id} header, else {@code null}} */
   public String requestId() {
     return requestId;
   }

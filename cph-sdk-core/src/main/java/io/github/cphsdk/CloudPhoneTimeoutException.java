@@ -14,7 +14,14 @@ package io.github.cphsdk;
 public class CloudPhoneTimeoutException extends CloudPhoneTransportException {
   private static final long serialVersionUID = 1L;
 
-  /** See {@link CloudPhoneException#CloudPhoneException(String, Throwable, boolean, int)}. */
+  /**
+   * See {@link CloudPhoneException#CloudPhoneException(String, Throwable, boolean, int)}.
+   *
+   * @param message what happened and what to do next; must not contain secrets
+   * @param cause the underlying failure, or {@code null}
+   * @param mayHaveBeenApplied whether the request may have reached the service
+   * @param attempts the number of attempts made, at least 0 (0: failed before sending)
+   */
   public CloudPhoneTimeoutException(String message, Throwable cause, boolean mayHaveBeenApplied, int attempts) {
     super(message, cause, mayHaveBeenApplied, attempts);
   }

@@ -23,17 +23,26 @@ import io.github.cphsdk.model.ServerProgress;
  */
 public interface JobListener {
 
-  /** A server's job was listed for the first time, or its state changed (to succeeded or failed). */
+  /**
+   * A server's job was listed for the first time, or its state changed (to succeeded or failed).
+   *
+   * @param server the server's state now
+   */
   default void serverChanged(ServerProgress server) {}
 
-  /** A poll ended; {@code progress} is where every server stands now. */
+  /**
+   * A poll ended.
+   *
+   * @param progress where every server stands now
+   */
   default void polled(JobReport progress) {}
 
   /**
    * A poll failed after the client's own retries with a failure that may pass (no answer, 429, 5xx); the
    * waiter tries again at the next interval.
    *
-   * @param failedPolls how many polls have failed so far in this wait
+   * @param failure the exception the poll's call ended with
+   * @param failedPolls how many polls have failed so far in this wait, including this one
    */
   default void pollFailed(CloudPhoneException failure, int failedPolls) {}
 }

@@ -38,37 +38,37 @@ public final class WaitOptions {
     this.listener = b.listener;
   }
 
-  /** 30 minutes in total, first poll after 10 s, then every 5 s growing to every 30 s, no listener. */
+  /** {@return 30 minutes in total, first poll after 10 s, then every 5 s growing to every 30 s, no listener} */
   public static WaitOptions defaults() {
     return DEFAULTS;
   }
 
-  /** A new builder with the defaults. */
+  /** {@return a new builder with the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** How long the whole wait may take. */
+  /** {@return how long the whole wait may take; positive} */
   public Duration timeout() {
     return timeout;
   }
 
-  /** The wait before the first poll. */
+  /** {@return the wait before the first poll; zero or more} */
   public Duration initialDelay() {
     return initialDelay;
   }
 
-  /** The wait between the first and the second poll; it doubles after every poll. */
+  /** {@return the wait between the first and the second poll; it doubles after every poll} */
   public Duration pollInterval() {
     return pollInterval;
   }
 
-  /** The longest wait between two polls. */
+  /** {@return the longest wait between two polls; not below {@link #pollInterval()}} */
   public Duration maxPollInterval() {
     return maxPollInterval;
   }
 
-  /** Who hears about progress. */
+  /** {@return who hears about progress; empty when nobody does} */
   public Optional<JobListener> listener() {
     return Optional.ofNullable(listener);
   }
@@ -89,13 +89,23 @@ public final class WaitOptions {
 
     private Builder() {}
 
-    /** How long the whole wait may take (default 30 minutes); positive. */
+    /**
+     * How long the whole wait may take (default 30 minutes).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = positive(timeout, "timeout");
       return this;
     }
 
-    /** The wait before the first poll (default 10 s); zero or more. */
+    /**
+     * The wait before the first poll (default 10 s).
+     *
+     * @param initialDelay zero or more
+     * @return this builder
+     */
     public Builder initialDelay(Duration initialDelay) {
       Objects.requireNonNull(initialDelay, "initialDelay");
       if (initialDelay.isNegative()) {
@@ -105,19 +115,34 @@ public final class WaitOptions {
       return this;
     }
 
-    /** The first interval between polls (default 5 s); positive. */
+    /**
+     * The first interval between polls (default 5 s); it doubles after every poll.
+     *
+     * @param pollInterval positive
+     * @return this builder
+     */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = positive(pollInterval, "pollInterval");
       return this;
     }
 
-    /** The longest interval between polls (default 30 s); positive, not below {@link #pollInterval}. */
+    /**
+     * The longest interval between polls (default 30 s).
+     *
+     * @param maxPollInterval positive, not below {@link #pollInterval} (checked in {@link #build()})
+     * @return this builder
+     */
     public Builder maxPollInterval(Duration maxPollInterval) {
       this.maxPollInterval = positive(maxPollInterval, "maxPollInterval");
       return this;
     }
 
-    /** Who hears about progress (default: nobody). */
+    /**
+     * Who hears about progress (default: nobody).
+     *
+     * @param listener not {@code null}
+     * @return this builder
+     */
     public Builder listener(JobListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -126,6 +151,7 @@ public final class WaitOptions {
     /**
      * The options.
      *
+     * @return the options, immutable
      * @throws IllegalArgumentException when maxPollInterval is shorter than pollInterval
      */
     public WaitOptions build() {

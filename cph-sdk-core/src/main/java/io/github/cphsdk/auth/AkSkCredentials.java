@@ -50,7 +50,7 @@ public final class AkSkCredentials implements Credentials {
     this.clock = clock;
   }
 
-  /** Starts building AK/SK credentials. */
+  /** {@return a new builder; access key and secret key are required} */
   public static Builder builder() {
     return new Builder();
   }
@@ -152,25 +152,45 @@ public final class AkSkCredentials implements Credentials {
 
     private Builder() {}
 
-    /** The access key id (AK). Required. */
+    /**
+     * The access key id (AK). Required.
+     *
+     * @param accessKey printable ASCII without spaces; checked in {@link #build()}
+     * @return this builder
+     */
     public Builder accessKey(String accessKey) {
       this.accessKey = accessKey;
       return this;
     }
 
-    /** The secret access key (SK). Required. */
+    /**
+     * The secret access key (SK). Required.
+     *
+     * @param secretKey printable ASCII without spaces; checked in {@link #build()}
+     * @return this builder
+     */
     public Builder secretKey(String secretKey) {
       this.secretKey = secretKey;
       return this;
     }
 
-    /** The security token of temporary credentials, sent as {@code X-Security-Token}; {@code null} for permanent keys. */
+    /**
+     * The security token of temporary credentials, sent as {@code X-Security-Token}.
+     *
+     * @param securityToken the token; {@code null} (the default) for permanent keys
+     * @return this builder
+     */
     public Builder securityToken(String securityToken) {
       this.securityToken = securityToken;
       return this;
     }
 
-    /** The clock that dates signatures; default: the client's clock. */
+    /**
+     * The clock that dates signatures; default: the client's clock.
+     *
+     * @param clock not {@code null}
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -179,6 +199,7 @@ public final class AkSkCredentials implements Credentials {
     /**
      * The credentials.
      *
+     * @return new, immutable credentials
      * @throws IllegalArgumentException when a key is missing, blank or not printable ASCII, or the access key
      *     contains a comma (the message names the field, never its value)
      */

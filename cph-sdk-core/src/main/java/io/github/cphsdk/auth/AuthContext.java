@@ -30,32 +30,41 @@ public final class AuthContext {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** A context; {@code region} may be {@code null} when the client was given only an endpoint. */
+  /**
+   * A context; {@code region} may be {@code null} when the client was given only an endpoint.
+   *
+   * @param projectId the client's project id; not {@code null}
+   * @param region the client's region, e.g. {@code cn-north-4}, or {@code null}
+   * @param endpoint the CPH endpoint; not {@code null}
+   * @param transport the client's transport; not {@code null}
+   * @param clock the client's clock; not {@code null}
+   * @return a new context
+   */
   public static AuthContext of(String projectId, String region, URI endpoint, HttpTransport transport, Clock clock) {
     return new AuthContext(projectId, region, endpoint, transport, clock);
   }
 
-  /** The client's project id. */
+  /** {@return the client's project id} */
   public String projectId() {
     return projectId;
   }
 
-  /** The client's region, when it was configured with one. */
+  /** {@return the client's region, when it was configured with one} */
   public Optional<String> region() {
     return Optional.ofNullable(region);
   }
 
-  /** The CPH endpoint the client talks to. */
+  /** {@return the CPH endpoint the client talks to} */
   public URI endpoint() {
     return endpoint;
   }
 
-  /** The client's transport, for credentials that must call another service (IAM). */
+  /** {@return the client's transport, for credentials that must call another service (IAM)} */
   public HttpTransport transport() {
     return transport;
   }
 
-  /** The client's clock (UTC). */
+  /** {@return the client's clock (UTC)} */
   public Clock clock() {
     return clock;
   }

@@ -30,6 +30,9 @@ public interface Credentials {
    * Returns {@code request} with the authentication headers added. May block (for example to fetch a
    * token); the SDK calls it on the caller's thread for synchronous calls.
    *
+   * @param request the attempt as it will be sent, without authentication headers
+   * @param context the calling client's project, region, endpoint, transport and clock
+   * @return a request with the authentication headers added; {@code request} itself is immutable
    * @throws RuntimeException when no credentials can be produced; the call fails with it as the cause,
    *     before anything is sent
    */
@@ -38,6 +41,10 @@ public interface Credentials {
   /**
    * The non-blocking form, used by asynchronous calls. The default runs {@link #authorize} on the calling
    * thread, which is right for credentials that never block.
+   *
+   * @param request the attempt as it will be sent, without authentication headers
+   * @param context the calling client's project, region, endpoint, transport and clock
+   * @return the authorized request's future; failing it fails the call before anything is sent
    */
   default CompletableFuture<HttpRequest> authorizeAsync(HttpRequest request, AuthContext context) {
     try {
@@ -54,6 +61,7 @@ public interface Credentials {
    *
    * @param errorCode the service's error code, e.g. {@code APIGW.0307}, or {@code null}
    * @param errorMessage the service's error message, or {@code null}
+   * @return {@code true} to have the call repeated once with fresh credentials
    */
   default boolean refreshAfterUnauthorized(String errorCode, String errorMessage) {
     return false;
@@ -62,6 +70,8 @@ public interface Credentials {
   /**
    * An IAM token sent as {@code X-Auth-Token} on every request.
    *
+   * @param token the IAM token, e.g. {@code MIIZ...}
+   * @return credentials that send this token
    * @throws IllegalArgumentException when the token is blank or contains CR, LF or control characters
    */
   static Credentials token(String token) {
@@ -71,6 +81,10 @@ public interface Credentials {
   /**
    * An IAM token asked from {@code supplier} before every attempt, so a rotated token is picked up. The
    * supplier must be thread-safe and fast (it runs on the caller's thread).
+   *
+   * @param supplier gives the current token; a {@code null}, blank or malformed token fails that call before
+   *     sending, with an {@link IllegalArgumentException}
+   * @return credentials that send the supplied token
    */
   static Credentials token(Supplier<String> supplier) {
     return new TokenCredentials(Objects.requireNonNull(supplier, "token supplier"));
@@ -80,6 +94,9 @@ public interface Credentials {
    * Signs every attempt with an access key pair ({@code SDK-HMAC-SHA256}). See {@link AkSkCredentials}
    * for what is signed, and its builder for a custom clock.
    *
+   * @param accessKey the access key id (AK)
+   * @param secretKey the secret access key (SK)
+   * @return credentials that sign with this key pair, dated by the client's clock
    * @throws IllegalArgumentException when a key is null, blank or not printable ASCII, or the access key
    *     contains a comma (the message names the argument and never contains the key)
    */
@@ -91,6 +108,10 @@ public interface Credentials {
    * Signs every attempt with temporary access keys: like {@link #akSk(String, String)} plus the security
    * token, sent and signed as {@code X-Security-Token}.
    *
+   * @param accessKey the temporary access key id (AK)
+   * @param secretKey the temporary secret access key (SK)
+   * @param securityToken the security token issued with them
+   * @return credentials that sign with these temporary keys
    * @throws IllegalArgumentException when a value is null, blank or not printable ASCII
    */
   static Credentials akSk(String accessKey, String secretKey, String securityToken) {
@@ -111,6 +132,8 @@ public interface Credentials {
    *     .userName("alice").password(password).accountName("acme")
    *     .build();
    * }</pre>
+   *
+   * @return a new {@link IamPasswordCredentials} builder
    */
   static IamPasswordCredentials.Builder iamPassword() {
     return IamPasswordCredentials.builder();
@@ -121,6 +144,7 @@ public interface Credentials {
    * (plus {@code HUAWEICLOUD_SDK_SECURITY_TOKEN} for temporary keys) give AK/SK signing; otherwise
    * {@code CPH_AUTH_TOKEN} gives a token. Blank values count as unset; values are trimmed.
    *
+   * @return AK/SK credentials when both keys are set, else token credentials
    * @throws IllegalStateException when nothing usable is set (the message lists every variable looked
    *     for) or only half of a key pair is set (it says which half is missing)
    * @throws IllegalArgumentException when a value is malformed (named by its variable, never echoed)
@@ -132,6 +156,11 @@ public interface Credentials {
   /**
    * Like {@link #fromEnvironment()}, reading variables from {@code environment} (for example
    * {@code Map.of(...)::get} in tests); it returns {@code null} for an unset variable.
+   *
+   * @param environment maps a variable name to its value, or to {@code null} when unset; read once, here
+   * @return AK/SK credentials when both keys are set, else token credentials
+   * @throws IllegalStateException when nothing usable is set, or only half of a key pair
+   * @throws IllegalArgumentException when a value is malformed
    */
   static Credentials fromEnvironment(Function<String, String> environment) {
     return EnvironmentCredentials.from(Objects.requireNonNull(environment, "environment"));

@@ -101,7 +101,7 @@ public final class IamPasswordCredentials implements Credentials {
     this.clock = b.clock;
   }
 
-  /** Starts building password credentials; the same as {@link Credentials#iamPassword()}. */
+  /** {@return a new builder; the same as {@link Credentials#iamPassword()}} */
   public static Builder builder() {
     return new Builder();
   }
@@ -322,31 +322,56 @@ public final class IamPasswordCredentials implements Credentials {
 
     Builder() {}
 
-    /** The IAM user name. Required. */
+    /**
+     * The IAM user name. Required.
+     *
+     * @param userName not blank, no control characters; checked in {@link #build()}
+     * @return this builder
+     */
     public Builder userName(String userName) {
       this.userName = userName;
       return this;
     }
 
-    /** The IAM user's password. Required; it is sent only to IAM, in the body of the token request. */
+    /**
+     * The IAM user's password. Required; it is sent only to IAM, in the body of the token request.
+     *
+     * @param password not empty; checked in {@link #build()}
+     * @return this builder
+     */
     public Builder password(String password) {
       this.password = password;
       return this;
     }
 
-    /** The account (domain) name the user belongs to; for the account's own user it is the user name. Required. */
+    /**
+     * The account (domain) name the user belongs to; for the account's own user it is the user name. Required.
+     *
+     * @param accountName not blank, no control characters; checked in {@link #build()}
+     * @return this builder
+     */
     public Builder accountName(String accountName) {
       this.accountName = accountName;
       return this;
     }
 
-    /** Scope the token to this project id. Default: the client's project id. Excludes {@link #projectName}. */
+    /**
+     * Scope the token to this project id. Default: the client's project id. Excludes {@link #projectName}.
+     *
+     * @param projectId the project id, or {@code null} for the default
+     * @return this builder
+     */
     public Builder projectId(String projectId) {
       this.projectId = projectId;
       return this;
     }
 
-    /** Scope the token to the project of this name (e.g. {@code cn-north-4}). Excludes {@link #projectId}. */
+    /**
+     * Scope the token to the project of this name (e.g. {@code cn-north-4}). Excludes {@link #projectId}.
+     *
+     * @param projectName the project name, or {@code null} to scope by project id
+     * @return this builder
+     */
     public Builder projectName(String projectName) {
       this.projectName = projectName;
       return this;
@@ -356,6 +381,9 @@ public final class IamPasswordCredentials implements Credentials {
      * The IAM endpoint, e.g. {@link IamPasswordCredentials#GLOBAL_ENDPOINT}. Default: {@code
      * https://iam.{region}.myhuaweicloud.com} for the client's region (required when the client was given
      * only an endpoint). Must be {@code https}, except for loopback hosts (local emulators).
+     *
+     * @param iamEndpoint absolute, with a host, without query, fragment or user info
+     * @return this builder
      */
     public Builder iamEndpoint(URI iamEndpoint) {
       this.iamEndpoint = checkEndpoint(iamEndpoint);
@@ -365,6 +393,9 @@ public final class IamPasswordCredentials implements Credentials {
     /**
      * Renew the token once less than this is left of its life (but never before half of its life has
      * passed). Default {@link IamPasswordCredentials#DEFAULT_REFRESH_AHEAD}; zero renews only at expiry.
+     *
+     * @param refreshAhead zero or more
+     * @return this builder
      */
     public Builder refreshAhead(Duration refreshAhead) {
       Objects.requireNonNull(refreshAhead, "refreshAhead");
@@ -378,6 +409,9 @@ public final class IamPasswordCredentials implements Credentials {
     /**
      * How long one IAM request may take. Default {@link IamPasswordCredentials#DEFAULT_TIMEOUT}. Each call
      * also waits no longer than its own attempt timeout.
+     *
+     * @param timeout positive
+     * @return this builder
      */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
@@ -388,7 +422,12 @@ public final class IamPasswordCredentials implements Credentials {
       return this;
     }
 
-    /** The clock that decides when a token is due for renewal; default: the client's clock. */
+    /**
+     * The clock that decides when a token is due for renewal; default: the client's clock.
+     *
+     * @param clock not {@code null}
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -397,6 +436,7 @@ public final class IamPasswordCredentials implements Credentials {
     /**
      * The credentials. No request is made here: the first call fetches the token.
      *
+     * @return new credentials with an empty token cache
      * @throws IllegalArgumentException when a required field is missing or blank, or both project id and
      *     project name are set (the message never contains the password)
      */

@@ -47,27 +47,38 @@ public final class HttpRequest {
     this.maxResponseBytes = b.maxResponseBytes;
   }
 
-  /** Starts a request for {@code method} (upper case, e.g. {@code "POST"}) on an absolute http(s) URI. */
+  /**
+   * Starts a request for {@code method} (upper case, e.g. {@code "POST"}) on an absolute http(s) URI.
+   *
+   * @param method an HTTP token such as {@code POST}; kept upper case
+   * @param uri absolute, with a host
+   * @return a new builder: no headers, no body, timeout 30 s, connect timeout 10 s, at most 1 MiB kept
+   */
   public static Builder builder(String method, URI uri) {
     return new Builder(method, uri);
   }
 
-  /** The HTTP method, upper case. */
+  /** {@return the HTTP method, upper case} */
   public String method() {
     return method;
   }
 
-  /** The absolute URI, including the encoded path and query. */
+  /** {@return the absolute URI, including the encoded path and query} */
   public URI uri() {
     return uri;
   }
 
-  /** All headers in the order they were added; names keep their case. */
+  /** {@return all headers in the order they were added, unmodifiable; names keep their case} */
   public List<Map.Entry<String, String>> headers() {
     return headers;
   }
 
-  /** The first value of the header {@code name} (case-insensitive). */
+  /**
+   * The first value of the header {@code name} (case-insensitive).
+   *
+   * @param name the header name
+   * @return the first value; empty when the request has no such header
+   */
   public Optional<String> header(String name) {
     for (Map.Entry<String, String> h : headers) {
       if (h.getKey().equalsIgnoreCase(name)) {
@@ -77,7 +88,7 @@ public final class HttpRequest {
     return Optional.empty();
   }
 
-  /** A copy of the body bytes; empty when there is no body. */
+  /** {@return a copy of the body bytes; empty when there is no body} */
   public byte[] body() {
     return body.length == 0 ? body : body.clone();
   }
@@ -87,7 +98,7 @@ public final class HttpRequest {
     return body;
   }
 
-  /** The body length in bytes, sent as {@code Content-Length}. */
+  /** {@return the body length in bytes, sent as {@code Content-Length}} */
   public int bodyLength() {
     return body.length;
   }
@@ -95,12 +106,17 @@ public final class HttpRequest {
   /**
    * How long this exchange may take, from the start of connecting to the last byte of the answer. The
    * SDK already clipped it to what is left of the whole call.
+   *
+   * @return the exchange's timeout; positive
    */
   public Duration timeout() {
     return timeout;
   }
 
-  /** How long establishing the connection (TCP and TLS) may take, for transports that set it per request. */
+  /**
+   * {@return how long establishing the connection (TCP and TLS) may take, for transports that set it per
+   * request}
+   */
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -108,17 +124,25 @@ public final class HttpRequest {
   /**
    * The most answer-body bytes the transport may keep. A transport stops reading past it and marks the
    * answer {@linkplain HttpResponse#bodyTruncated() truncated}, so a huge answer never exhausts memory.
+   *
+   * @return the limit in bytes; zero or more
    */
   public long maxResponseBytes() {
     return maxResponseBytes;
   }
 
-  /** A copy with one more header (an existing header of the same name is replaced). */
+  /**
+   * A copy with one more header (an existing header of the same name is replaced).
+   *
+   * @param name an HTTP token
+   * @param value no CR, LF or other control characters
+   * @return a new request; this one is unchanged
+   */
   public HttpRequest withHeader(String name, String value) {
     return toBuilder().setHeader(name, value).build();
   }
 
-  /** A builder that starts with everything this request has. */
+  /** {@return a builder that starts with everything this request has} */
   public Builder toBuilder() {
     Builder b = new Builder(method, uri);
     b.headers.addAll(headers);
@@ -163,14 +187,26 @@ public final class HttpRequest {
       this.uri = uri;
     }
 
-    /** Adds a header, keeping any earlier one of the same name. */
+    /**
+     * Adds a header, keeping any earlier one of the same name.
+     *
+     * @param name an HTTP token
+     * @param value no CR, LF or other control characters
+     * @return this builder
+     */
     public Builder header(String name, String value) {
       HeaderRules.check(name, value);
       headers.add(Map.entry(name, value));
       return this;
     }
 
-    /** Sets a header, replacing every earlier one of the same name (case-insensitive). */
+    /**
+     * Sets a header, replacing every earlier one of the same name (case-insensitive).
+     *
+     * @param name an HTTP token
+     * @param value no CR, LF or other control characters
+     * @return this builder
+     */
     public Builder setHeader(String name, String value) {
       HeaderRules.check(name, value);
       headers.removeIf(h -> h.getKey().equalsIgnoreCase(name));
@@ -178,31 +214,56 @@ public final class HttpRequest {
       return this;
     }
 
-    /** Removes every header of that name (case-insensitive). */
+    /**
+     * Removes every header of that name (case-insensitive).
+     *
+     * @param name the header name; no header of that name is fine
+     * @return this builder
+     */
     public Builder removeHeader(String name) {
       headers.removeIf(h -> h.getKey().equalsIgnoreCase(name));
       return this;
     }
 
-    /** The body; the array is copied. */
+    /**
+     * The body; the array is copied.
+     *
+     * @param bytes the body, not {@code null}; empty for none (the default)
+     * @return this builder
+     */
     public Builder body(byte[] bytes) {
       this.body = bytes.length == 0 ? EMPTY : bytes.clone();
       return this;
     }
 
-    /** See {@link HttpRequest#timeout()}. */
+    /**
+     * See {@link HttpRequest#timeout()}.
+     *
+     * @param timeout positive (default 30 s)
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = positive(timeout, "timeout");
       return this;
     }
 
-    /** See {@link HttpRequest#connectTimeout()}. */
+    /**
+     * See {@link HttpRequest#connectTimeout()}.
+     *
+     * @param connectTimeout positive (default 10 s)
+     * @return this builder
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = positive(connectTimeout, "connectTimeout");
       return this;
     }
 
-    /** See {@link HttpRequest#maxResponseBytes()}. */
+    /**
+     * See {@link HttpRequest#maxResponseBytes()}.
+     *
+     * @param maxResponseBytes zero or more (default 1 MiB)
+     * @return this builder
+     */
     public Builder maxResponseBytes(long maxResponseBytes) {
       if (maxResponseBytes < 0) {
         throw new IllegalArgumentException("maxResponseBytes must be >= 0, got " + maxResponseBytes);
@@ -211,7 +272,7 @@ public final class HttpRequest {
       return this;
     }
 
-    /** The request. */
+    /** {@return the request} */
     public HttpRequest build() {
       return new HttpRequest(this);
     }

@@ -34,6 +34,12 @@ public final class HttpResponse {
    * An answer. Header names are matched case-insensitively; {@code bodyTruncated} says the transport
    * stopped reading at the limit and {@code body} is only the start of the answer. The body array is
    * not copied: hand over an array nobody else writes to.
+   *
+   * @param statusCode 100 to 999
+   * @param headers the header values by name; entries with a {@code null} name are dropped
+   * @param body the body bytes kept; empty for none
+   * @param bodyTruncated whether the answer went on past {@code body}
+   * @return a new answer
    */
   public static HttpResponse of(int statusCode, Map<String, List<String>> headers, byte[] body, boolean bodyTruncated) {
     if (statusCode < 100 || statusCode > 999) {
@@ -54,38 +60,43 @@ public final class HttpResponse {
     return new HttpResponse(statusCode, Collections.unmodifiableMap(copy), body, bodyTruncated);
   }
 
-  /** The HTTP status code. */
+  /** {@return the HTTP status code} */
   public int statusCode() {
     return statusCode;
   }
 
-  /** All headers; keys are case-insensitive. */
+  /** {@return all headers, unmodifiable; keys are case-insensitive} */
   public Map<String, List<String>> headers() {
     return headers;
   }
 
-  /** The first value of header {@code name}, case-insensitive. */
+  /**
+   * The first value of header {@code name}, case-insensitive.
+   *
+   * @param name the header name
+   * @return the first value; empty when the answer has no such header
+   */
   public Optional<String> header(String name) {
     List<String> values = headers.get(name);
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  /** A copy of the body bytes the transport kept. */
+  /** {@return a copy of the body bytes the transport kept} */
   public byte[] body() {
     return body.clone();
   }
 
-  /** The body length in bytes (of what was kept). */
+  /** {@return the body length in bytes (of what was kept)} */
   public int bodyLength() {
     return body.length;
   }
 
-  /** The body decoded as UTF-8. */
+  /** {@return the body decoded as UTF-8} */
   public String bodyAsString() {
     return new String(body, StandardCharsets.UTF_8);
   }
 
-  /** True when the answer was longer than the request allowed and only its start was kept. */
+  /** {@return true when the answer was longer than the request allowed and only its start was kept} */
   public boolean bodyTruncated() {
     return bodyTruncated;
   }

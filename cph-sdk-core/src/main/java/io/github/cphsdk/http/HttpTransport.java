@@ -33,12 +33,22 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface HttpTransport extends AutoCloseable {
 
-  /** Sends the request and waits for the whole answer (bounded by the request's timeouts). */
+  /**
+   * Sends the request and waits for the whole answer (bounded by the request's timeouts).
+   *
+   * @param request the exchange to make, exactly as given
+   * @return the answer, whatever its status (4xx and 5xx are answers, not failures)
+   * @throws IOException when there is no usable answer; an {@link HttpTransportException} tells how far the
+   *     exchange got
+   */
   HttpResponse execute(HttpRequest request) throws IOException;
 
   /**
    * Sends the request without blocking the caller. The future fails with an {@link IOException} (usually an
    * {@link HttpTransportException}) when there is no usable answer.
+   *
+   * @param request the exchange to make, exactly as given
+   * @return the answer's future, completed with any status
    */
   CompletableFuture<HttpResponse> executeAsync(HttpRequest request);
 

@@ -35,26 +35,33 @@ public class HttpTransportException extends IOException {
       this.timeout = timeout;
     }
 
-    /** True when the server may have received (and acted on) the request. */
+    /** {@return true when the server may have received (and acted on) the request} */
     public boolean requestMayHaveBeenSent() {
       return requestMayHaveBeenSent;
     }
 
-    /** True for the two timeout kinds. */
+    /** {@return true for the two timeout kinds} */
     public boolean isTimeout() {
       return timeout;
     }
   }
 
+  /** How far the exchange got. */
   private final Kind kind;
 
-  /** A failure of the given kind; the message must not contain header values. */
+  /**
+   * A failure of the given kind; the message must not contain header values.
+   *
+   * @param kind how far the exchange got; not {@code null}
+   * @param message what failed, e.g. {@code "connection refused: " + uri}
+   * @param cause the underlying failure, or {@code null}
+   */
   public HttpTransportException(Kind kind, String message, Throwable cause) {
     super(message, cause);
     this.kind = Objects.requireNonNull(kind, "kind");
   }
 
-  /** How far the exchange got. */
+  /** {@return how far the exchange got} */
   public Kind kind() {
     return kind;
   }

@@ -71,6 +71,7 @@ public final class JdkHttpTransport implements HttpTransport {
   /**
    * A transport with the given connect timeout and TLS context.
    *
+   * @param connectTimeout how long establishing a connection may take; positive
    * @param sslContext the trust and key material for https, or {@code null} for the JDK default
    */
   public JdkHttpTransport(Duration connectTimeout, SSLContext sslContext) {

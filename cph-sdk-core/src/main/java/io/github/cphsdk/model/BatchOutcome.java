@@ -28,53 +28,53 @@ public abstract class BatchOutcome {
 
   BatchOutcome() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** One entry per server id of the request, in the request's order. */
+  /** {@return one entry per server id of the request, in the request's order} */
   public abstract List<ServerOutcome> servers();
 
-  /** How many batches (HTTP requests) the servers were split into, sent or not. */
+  /** {@return how many batches (HTTP requests) the servers were split into, sent or not} */
   @Value.Default
   public int batchCount() {
     return 1;
   }
 
-  /** The servers on which a job was started. */
+  /** {@return the servers on which a job was started} */
   public List<ServerOutcome> accepted() {
     return with(ServerOutcome.Result.ACCEPTED);
   }
 
-  /** The servers the service refused in its answer. */
+  /** {@return the servers the service refused in its answer} */
   public List<ServerOutcome> rejected() {
     return with(ServerOutcome.Result.REJECTED);
   }
 
-  /** The servers whose batch failed as a whole. */
+  /** {@return the servers whose batch failed as a whole} */
   public List<ServerOutcome> failed() {
     return with(ServerOutcome.Result.BATCH_FAILED);
   }
 
-  /** The servers of accepted batches that the answer did not mention. */
+  /** {@return the servers of accepted batches that the answer did not mention} */
   public List<ServerOutcome> notConfirmed() {
     return with(ServerOutcome.Result.NOT_CONFIRMED);
   }
 
-  /** True when every server got a job. */
+  /** {@return true when every server got a job} */
   public boolean allAccepted() {
     return servers().stream().allMatch(s -> s.result() == ServerOutcome.Result.ACCEPTED);
   }
 
-  /** The request ids of the answered batches, in batch order. */
+  /** {@return the request ids of the answered batches, in batch order} */
   public List<String> requestIds() {
     Set<String> ids = new LinkedHashSet<>();
     servers().forEach(s -> s.requestId().ifPresent(ids::add));
     return List.copyOf(ids);
   }
 
-  /** Each failed batch's exception once, in batch order. */
+  /** {@return each failed batch's exception once, in batch order} */
   public List<CloudPhoneException> failures() {
     Map<CloudPhoneException, Boolean> seen = new IdentityHashMap<>();
     List<CloudPhoneException> out = new ArrayList<>();

@@ -22,15 +22,15 @@ public abstract class DeleteShareAppsRequest {
 
   DeleteShareAppsRequest() {}
 
-  /** A new builder. */
+  /** {@return a new builder} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The Android package name of the app to delete ({@code package_name}). */
+  /** {@return the Android package name of the app to delete ({@code package_name})} */
   public abstract String packageName();
 
-  /** The cloud phone server ids, in order, without duplicates ({@code server_ids}). */
+  /** {@return the cloud phone server ids, in order, without duplicates ({@code server_ids})} */
   public abstract List<String> serverIds();
 
   @Value.Check

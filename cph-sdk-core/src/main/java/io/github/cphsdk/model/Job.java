@@ -23,53 +23,53 @@ public abstract class Job {
 
   Job() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The job id ({@code job_id}); empty when the service sent none. */
+  /** {@return the job id ({@code job_id}); empty when the service sent none} */
   @Value.Default
   public String jobId() {
     return "";
   }
 
-  /** The id of the request (e.g. the push) that started the job ({@code request_id}), when sent. */
+  /** {@return the id of the request (e.g. the push) that started the job ({@code request_id}), when sent} */
   public abstract Optional<String> requestId();
 
-  /** The cloud phone server the job runs on ({@code server_id}); empty when the service sent none. */
+  /** {@return the cloud phone server the job runs on ({@code server_id}); empty when the service sent none} */
   @Value.Default
   public String serverId() {
     return "";
   }
 
-  /** The cloud phone the job runs on ({@code phone_id}), for jobs about one phone rather than a server. */
+  /** {@return the cloud phone the job runs on ({@code phone_id}), for jobs about one phone rather than a server} */
   public abstract Optional<String> phoneId();
 
-  /** When the job began ({@code begin_time}), when sent in a readable form. */
+  /** {@return when the job began ({@code begin_time}), when sent in a readable form} */
   public abstract Optional<Instant> beginTime();
 
-  /** When the job ended ({@code end_time}), when it has ended and the time was sent in a readable form. */
+  /** {@return when the job ended ({@code end_time}), when it has ended and the time was sent in a readable form} */
   public abstract Optional<Instant> endTime();
 
-  /** The status code exactly as the service sent it ({@code status}); empty when it sent none. */
+  /** {@return the status code exactly as the service sent it ({@code status}); empty when it sent none} */
   public abstract OptionalInt statusCode();
 
-  /** The service's error code ({@code error_code}), usually set when the job failed. */
+  /** {@return the service's error code ({@code error_code}), usually set when the job failed} */
   public abstract Optional<String> errorCode();
 
-  /** The service's error message ({@code error_msg}), usually set when the job failed. */
+  /** {@return the service's error message ({@code error_msg}), usually set when the job failed} */
   public abstract Optional<String> errorMsg();
 
-  /** What the job's execution reported ({@code execute_msg}, at most 1024 bytes), when sent. */
+  /** {@return what the job's execution reported ({@code execute_msg}, at most 1024 bytes), when sent} */
   public abstract Optional<String> executeMsg();
 
-  /** The status: {@link JobStatus#UNKNOWN} when the code is missing or not 1, 2 or -1. */
+  /** {@return the status: {@link JobStatus#UNKNOWN} when the code is missing or not 1, 2 or -1} */
   public JobStatus status() {
     return statusCode().isPresent() ? JobStatus.of(statusCode().getAsInt()) : JobStatus.UNKNOWN;
   }
 
-  /** True when the job succeeded or failed (an unknown status is not finished). */
+  /** {@return true when the job succeeded or failed (an unknown status is not finished)} */
   public boolean finished() {
     return status().finished();
   }

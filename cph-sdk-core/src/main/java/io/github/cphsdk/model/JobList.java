@@ -18,24 +18,29 @@ public abstract class JobList {
 
   JobList() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * The request id of the (first) list-jobs answer ({@code request_id} of the body, else the {@code X-Request-Id}
-   * header); empty when it carried neither.
+   * {@return the request id of the (first) list-jobs answer ({@code request_id} of the body, else the
+   * {@code X-Request-Id} header); empty when it carried neither}
    */
   @Value.Default
   public String requestId() {
     return "";
   }
 
-  /** The jobs, in the order the service listed them, each job id once. */
+  /** {@return the jobs, in the order the service listed them, each job id once} */
   public abstract List<Job> jobs();
 
-  /** The job with this id, if listed. */
+  /**
+   * The job with this id, if listed.
+   *
+   * @param jobId the job id to look for; {@code null} matches no job
+   * @return the first listed job with that id; empty when none was listed
+   */
   public Optional<Job> job(String jobId) {
     return jobs().stream().filter(j -> j.jobId().equals(jobId)).findFirst();
   }

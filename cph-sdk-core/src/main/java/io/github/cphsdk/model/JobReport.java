@@ -26,67 +26,67 @@ public abstract class JobReport {
 
   JobReport() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Every server of the push, in the push's order. */
+  /** {@return every server of the push, in the push's order} */
   public abstract List<ServerProgress> servers();
 
-  /** True when the wait ended because its timeout passed while jobs were still running. */
+  /** {@return true when the wait ended because its timeout passed while jobs were still running} */
   @Value.Default
   public boolean timedOut() {
     return false;
   }
 
-  /** How many times the jobs were listed (each poll may read several pages and request-id groups). */
+  /** {@return how many times the jobs were listed (each poll may read several pages and request-id groups)} */
   @Value.Default
   public int polls() {
     return 0;
   }
 
-  /** How many of those polls failed (after the client's own retries) and were tried again later. */
+  /** {@return how many of those polls failed (after the client's own retries) and were tried again later} */
   @Value.Default
   public int failedPolls() {
     return 0;
   }
 
-  /** The most recent failed poll's exception, if any poll failed. */
+  /** {@return the most recent failed poll's exception, if any poll failed} */
   public abstract Optional<CloudPhoneException> lastPollFailure();
 
-  /** How long the wait took (on the client's clock). */
+  /** {@return how long the wait took (on the client's clock)} */
   @Value.Default
   public Duration elapsed() {
     return Duration.ZERO;
   }
 
-  /** Servers whose job is still running (or reports an unknown status). */
+  /** {@return servers whose job is still running (or reports an unknown status)} */
   public List<ServerProgress> running() {
     return in(ServerProgress.State.RUNNING);
   }
 
-  /** Servers whose job succeeded. */
+  /** {@return servers whose job succeeded} */
   public List<ServerProgress> succeeded() {
     return in(ServerProgress.State.SUCCEEDED);
   }
 
-  /** Servers whose job failed. */
+  /** {@return servers whose job failed} */
   public List<ServerProgress> failed() {
     return in(ServerProgress.State.FAILED);
   }
 
-  /** Servers without a known job (rejected, failed batch, not confirmed). */
+  /** {@return servers without a known job (rejected, failed batch, not confirmed)} */
   public List<ServerProgress> notStarted() {
     return in(ServerProgress.State.NOT_STARTED);
   }
 
-  /** True when no job is running any more. */
+  /** {@return true when no job is running any more} */
   public boolean finished() {
     return servers().stream().noneMatch(s -> s.state() == ServerProgress.State.RUNNING);
   }
 
-  /** True when every server's job succeeded. */
+  /** {@return true when every server's job succeeded} */
   public boolean allSucceeded() {
     return servers().stream().allMatch(s -> s.state() == ServerProgress.State.SUCCEEDED);
   }

@@ -29,17 +29,22 @@ public enum JobStatus {
     this.code = code;
   }
 
-  /** The service's code: 1, 2, -1; {@code 0} for {@link #UNKNOWN} (not a code the service uses). */
+  /** {@return the service's code: 1, 2, -1; {@code 0} for {@link #UNKNOWN} (not a code the service uses)} */
   public int code() {
     return code;
   }
 
-  /** True for {@link #SUCCEEDED} and {@link #FAILED}: the job will not change any more. */
+  /** {@return true for {@link #SUCCEEDED} and {@link #FAILED}: the job will not change any more} */
   public boolean finished() {
     return this == SUCCEEDED || this == FAILED;
   }
 
-  /** The status for a code as the service sends it; {@link #UNKNOWN} for anything but 1, 2 and -1. */
+  /**
+   * The status for a code as the service sends it.
+   *
+   * @param code the {@code status} value of a job
+   * @return the matching status; {@link #UNKNOWN} for anything but 1, 2 and -1
+   */
   public static JobStatus of(int code) {
     switch (code) {
       case 1:

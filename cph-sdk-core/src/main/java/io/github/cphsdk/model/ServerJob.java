@@ -23,27 +23,27 @@ public abstract class ServerJob {
 
   ServerJob() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The cloud phone server id ({@code server_id}); empty when the service sent none. */
+  /** {@return the cloud phone server id ({@code server_id}); empty when the service sent none} */
   @Value.Default
   public String serverId() {
     return "";
   }
 
-  /** The id of the job started on that server ({@code job_id}), when one was started. */
+  /** {@return the id of the job started on that server ({@code job_id}), when one was started} */
   public abstract Optional<String> jobId();
 
-  /** The service's error code for this server ({@code error_code}), when it was rejected. */
+  /** {@return the service's error code for this server ({@code error_code}), when it was rejected} */
   public abstract Optional<String> errorCode();
 
-  /** The service's error message for this server ({@code error_msg}), when it was rejected. */
+  /** {@return the service's error message for this server ({@code error_msg}), when it was rejected} */
   public abstract Optional<String> errorMsg();
 
-  /** True when a job was started and no error was reported for this server. */
+  /** {@return true when a job was started and no error was reported for this server} */
   public boolean accepted() {
     return jobId().isPresent() && !errorCode().isPresent() && !errorMsg().isPresent();
   }

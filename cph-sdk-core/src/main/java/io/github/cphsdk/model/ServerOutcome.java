@@ -42,42 +42,47 @@ public abstract class ServerOutcome {
 
   ServerOutcome() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The server id, as given in the request. */
+  /** {@return the server id, as given in the request} */
   public abstract String serverId();
 
-  /** What became of it. */
+  /** {@return what became of the server id} */
   public abstract Result result();
 
-  /** The 0-based index of the batch (HTTP request) that carried this server. */
+  /** {@return the 0-based index of the batch (HTTP request) that carried this server} */
   @Value.Default
   public int batch() {
     return 0;
   }
 
-  /** The request id of the batch's answer (use it to list its jobs); empty when the batch failed without one. */
+  /**
+   * {@return the request id of the batch's answer (use it to list its jobs); empty when the batch failed without
+   * one}
+   */
   public abstract Optional<String> requestId();
 
-  /** The started job's id ({@link Result#ACCEPTED}). */
+  /** {@return the started job's id ({@link Result#ACCEPTED})} */
   public abstract Optional<String> jobId();
 
-  /** The service's error code for this server ({@link Result#REJECTED}). */
+  /** {@return the service's error code for this server ({@link Result#REJECTED})} */
   public abstract Optional<String> errorCode();
 
-  /** The service's error message for this server ({@link Result#REJECTED}). */
+  /** {@return the service's error message for this server ({@link Result#REJECTED})} */
   public abstract Optional<String> errorMsg();
 
-  /** Why the batch failed ({@link Result#BATCH_FAILED} only). */
+  /** {@return why the batch failed ({@link Result#BATCH_FAILED} only)} */
   public abstract Optional<CloudPhoneException> failure();
 
   /**
    * Whether a job may have been started on this server: {@code true} when accepted or not confirmed,
    * {@code false} when rejected (unless the rejection still named a job), and for a failed batch whatever
    * its exception says.
+   *
+   * @return {@code false} only when no job can have been started on this server
    */
   public boolean mayHaveBeenApplied() {
     switch (result()) {

@@ -34,46 +34,46 @@ public abstract class ServerProgress {
 
   ServerProgress() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** What the push (or delete) said about this server. */
+  /** {@return what the push (or delete) said about this server} */
   public abstract ServerOutcome push();
 
-  /** Where the server stands. */
+  /** {@return where the server stands} */
   public abstract State state();
 
-  /** The server's job as the service last listed it; empty before it was first seen. */
+  /** {@return the server's job as the service last listed it; empty before it was first seen} */
   public abstract Optional<Job> job();
 
-  /** The server id. */
+  /** {@return the server id} */
   public String serverId() {
     return push().serverId();
   }
 
-  /** The job id: from the push's answer, else from the listed job. */
+  /** {@return the job id: from the push's answer, else from the listed job} */
   public Optional<String> jobId() {
     return or(push().jobId(), job().map(Job::jobId).filter(id -> !id.isEmpty()));
   }
 
-  /** The error code: the failed job's, else the push's rejection's. */
+  /** {@return the error code: the failed job's, else the push's rejection's} */
   public Optional<String> errorCode() {
     return or(job().flatMap(Job::errorCode), push().errorCode());
   }
 
-  /** The error message: the failed job's, else the push's rejection's. */
+  /** {@return the error message: the failed job's, else the push's rejection's} */
   public Optional<String> errorMsg() {
     return or(job().flatMap(Job::errorMsg), push().errorMsg());
   }
 
-  /** What the job's execution reported ({@code execute_msg}), when listed. */
+  /** {@return what the job's execution reported ({@code execute_msg}), when listed} */
   public Optional<String> executeMsg() {
     return job().flatMap(Job::executeMsg);
   }
 
-  /** True when a job was seen or started here, or (for {@link State#NOT_STARTED}) may have been. */
+  /** {@return true when a job was seen or started here, or (for {@link State#NOT_STARTED}) may have been} */
   public boolean mayHaveBeenApplied() {
     return state() != State.NOT_STARTED || job().isPresent() || push().mayHaveBeenApplied();
   }

@@ -32,27 +32,29 @@ public abstract class ShareAppsRequest {
 
   ShareAppsRequest() {}
 
-  /** A new builder. */
+  /** {@return a new builder} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The Android package name of the app, e.g. {@code com.miniteck.miniworld} ({@code package_name}). */
+  /** {@return the Android package name of the app, e.g. {@code com.miniteck.miniworld} ({@code package_name})} */
   public abstract String packageName();
 
   /**
    * Whether to pre-install the app ({@code pre_install_app}: {@code 1} it survives phone restart and reset,
    * {@code 0} it does not). Empty: the field is not sent and the service's default ({@code 0}) applies.
+   *
+   * @return {@code true} to send {@code 1}, {@code false} to send {@code 0}, empty to omit the field
    */
   public abstract Optional<Boolean> preInstallApp();
 
-  /** The OBS bucket that holds the {@code .tar} ({@code bucket_name}). */
+  /** {@return the OBS bucket that holds the {@code .tar} ({@code bucket_name})} */
   public abstract String bucketName();
 
-  /** The OBS object key of the {@code .tar} ({@code object_path}). */
+  /** {@return the OBS object key of the {@code .tar} ({@code object_path})} */
   public abstract String objectPath();
 
-  /** The cloud phone server ids to push to, in order, without duplicates ({@code server_ids}). */
+  /** {@return the cloud phone server ids to push to, in order, without duplicates ({@code server_ids})} */
   public abstract List<String> serverIds();
 
   @Value.Check

@@ -20,36 +20,36 @@ public abstract class ShareAppsResponse {
 
   ShareAppsResponse() {}
 
-  /** A new builder, for tests and fakes. */
+  /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * The request id ({@code request_id} of the body, else the {@code X-Request-Id} header); empty when the
-   * answer carried neither. Use it to list the jobs of this push.
+   * {@return the request id ({@code request_id} of the body, else the {@code X-Request-Id} header); empty when
+   * the answer carried neither} Use it to list the jobs of this push.
    */
   @Value.Default
   public String requestId() {
     return "";
   }
 
-  /** One entry per server, in the order the service listed them; empty when it listed none. */
+  /** {@return one entry per server, in the order the service listed them; empty when it listed none} */
   public abstract List<ServerJob> jobs();
 
-  /** The servers on which a job was started (worked out on first use). */
+  /** {@return the servers on which a job was started (worked out on first use)} */
   @Value.Lazy
   public List<ServerJob> accepted() {
     return Collections.unmodifiableList(jobs().stream().filter(ServerJob::accepted).collect(Collectors.toList()));
   }
 
-  /** The servers the service rejected (an error code or message, or no job id; worked out on first use). */
+  /** {@return the servers the service rejected (an error code or message, or no job id; worked out on first use)} */
   @Value.Lazy
   public List<ServerJob> rejected() {
     return Collections.unmodifiableList(jobs().stream().filter(j -> !j.accepted()).collect(Collectors.toList()));
   }
 
-  /** True when every listed server got a job. */
+  /** {@return true when every listed server got a job} */
   public boolean allAccepted() {
     return rejected().isEmpty();
   }

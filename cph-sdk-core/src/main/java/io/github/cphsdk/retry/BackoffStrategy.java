@@ -26,12 +26,19 @@ public interface BackoffStrategy {
   /**
    * The delay before retry number {@code retry} (1 for the first retry, i.e. the second attempt).
    * Never negative.
+   *
+   * @param retry the retry's number, from 1
+   * @return the delay; zero or more, not {@code null}
    */
   Duration delayBeforeRetry(int retry);
 
   /**
    * Exponential backoff with full jitter: a random delay in {@code [0, min(cap, base * 2^(retry-1))]}.
    * The default is {@code base = 200 ms}, {@code cap = 20 s}.
+   *
+   * @param base the ceiling of the first retry's delay; positive
+   * @param cap the highest ceiling; positive, at least {@code base}
+   * @return a thread-safe strategy
    */
   static BackoffStrategy exponentialWithFullJitter(Duration base, Duration cap) {
     long baseNanos = nanosAtMostMax(positive(base, "base"));
@@ -55,7 +62,12 @@ public interface BackoffStrategy {
     };
   }
 
-  /** The same delay before every retry. */
+  /**
+   * The same delay before every retry.
+   *
+   * @param delay zero or more
+   * @return a strategy that always answers {@code delay}
+   */
   static BackoffStrategy fixed(Duration delay) {
     Objects.requireNonNull(delay, "delay");
     if (delay.isNegative()) {
@@ -74,7 +86,7 @@ public interface BackoffStrategy {
     };
   }
 
-  /** Retry at once. */
+  /** {@return a strategy that retries at once (a zero delay)} */
   static BackoffStrategy none() {
     return fixed(Duration.ZERO);
   }

@@ -20,6 +20,8 @@ import io.github.cphsdk.CloudPhoneException;
 public interface RetryCondition {
 
   /**
+   * Whether to retry after this failure.
+   *
    * @param failure the failure of the attempt that just ended
    * @param attempt the number of that attempt (1 for the first)
    * @return {@code true} to retry

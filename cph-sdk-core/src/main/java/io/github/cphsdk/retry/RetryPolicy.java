@@ -48,22 +48,25 @@ public final class RetryPolicy {
     this.retryCondition = b.retryCondition;
   }
 
-  /** 3 attempts, exponential backoff with full jitter (base 200 ms, cap 20 s), {@code Retry-After} up to 30 s. */
+  /**
+   * {@return 3 attempts, exponential backoff with full jitter (base 200 ms, cap 20 s), {@code Retry-After} up to
+   * 30 s}
+   */
   public static RetryPolicy defaults() {
     return DEFAULTS;
   }
 
-  /** A single attempt, never retried. */
+  /** {@return a single attempt, never retried} */
   public static RetryPolicy none() {
     return NONE;
   }
 
-  /** A builder starting from the defaults. */
+  /** {@return a builder starting from the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder starting from this policy. */
+  /** {@return a builder starting from this policy} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.maxAttempts = maxAttempts;
@@ -74,12 +77,12 @@ public final class RetryPolicy {
     return b;
   }
 
-  /** Attempts in all, the first included (1 means no retry). */
+  /** {@return attempts in all, the first included (1 means no retry); 1 to 100} */
   public int maxAttempts() {
     return maxAttempts;
   }
 
-  /** The delay before each retry when the service did not say how long to wait. */
+  /** {@return the delay before each retry when the service did not say how long to wait} */
   public BackoffStrategy backoff() {
     return backoff;
   }
@@ -87,17 +90,19 @@ public final class RetryPolicy {
   /**
    * The longest {@code Retry-After} honoured; a longer one is cut to this. A wait that would pass the
    * call's deadline is never started: the call fails at once with the service's answer.
+   *
+   * @return the cap; zero or more
    */
   public Duration maxRetryAfter() {
     return maxRetryAfter;
   }
 
-  /** Whether failures after which the push may have been applied are retried too (off by default). */
+  /** {@return whether failures after which the push may have been applied are retried too (off by default)} */
   public boolean retryAmbiguousFailures() {
     return retryAmbiguousFailures;
   }
 
-  /** The user rule asked after the built-in rules said no; never {@code null}. */
+  /** {@return the user rule asked after the built-in rules said no; never {@code null}} */
   public RetryCondition retryCondition() {
     return retryCondition;
   }
@@ -121,7 +126,12 @@ public final class RetryPolicy {
 
     private Builder() {}
 
-    /** Attempts in all, 1 to 100 (default 3). */
+    /**
+     * Attempts in all (default 3).
+     *
+     * @param maxAttempts 1 to 100, the first attempt included; 1 means no retry
+     * @return this builder
+     */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1 || maxAttempts > 100) {
         throw new IllegalArgumentException("maxAttempts must be 1 to 100 (attempts, the first included), got "
@@ -131,13 +141,23 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** The delay between attempts (default: exponential with full jitter, 200 ms base, 20 s cap). */
+    /**
+     * The delay between attempts (default: exponential with full jitter, 200 ms base, 20 s cap).
+     *
+     * @param backoff not {@code null}; asked when the service did not say how long to wait
+     * @return this builder
+     */
     public Builder backoff(BackoffStrategy backoff) {
       this.backoff = Objects.requireNonNull(backoff, "backoff");
       return this;
     }
 
-    /** The longest {@code Retry-After} honoured (default 30 s); zero or more. */
+    /**
+     * The longest {@code Retry-After} honoured (default 30 s).
+     *
+     * @param maxRetryAfter zero or more; a longer {@code Retry-After} is cut to this
+     * @return this builder
+     */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
       Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
       if (maxRetryAfter.isNegative()) {
@@ -152,19 +172,27 @@ public final class RetryPolicy {
      *
      * <p><b>This may start duplicate push jobs:</b> after such a failure the service may already have
      * accepted the push, and a retry pushes again. Turn it on only if a second push is harmless to you.
+     *
+     * @param retryAmbiguousFailures {@code true} to retry them (default {@code false})
+     * @return this builder
      */
     public Builder retryAmbiguousFailures(boolean retryAmbiguousFailures) {
       this.retryAmbiguousFailures = retryAmbiguousFailures;
       return this;
     }
 
-    /** A rule for everything the built-in rules do not retry; see {@link RetryCondition}. */
+    /**
+     * A rule for everything the built-in rules do not retry; see {@link RetryCondition}.
+     *
+     * @param retryCondition not {@code null} (default: never retry)
+     * @return this builder
+     */
     public Builder retryCondition(RetryCondition retryCondition) {
       this.retryCondition = Objects.requireNonNull(retryCondition, "retryCondition");
       return this;
     }
 
-    /** The policy. */
+    /** {@return a new, immutable policy} */
     public RetryPolicy build() {
       return new RetryPolicy(this);
     }

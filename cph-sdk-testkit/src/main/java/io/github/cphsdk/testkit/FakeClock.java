@@ -37,6 +37,7 @@ public final class FakeClock extends Clock {
   /**
    * A clock standing at {@code start}, in UTC.
    *
+   * @param start the instant the clock shows until it is moved
    * @throws NullPointerException when {@code start} is null
    */
   public FakeClock(Instant start) {
@@ -66,6 +67,8 @@ public final class FakeClock extends Clock {
   /**
    * Moves the clock forward by {@code duration} and returns the new instant.
    *
+   * @param duration zero or more
+   * @return the instant the clock shows now
    * @throws IllegalArgumentException when {@code duration} is negative
    */
   public Instant advance(Duration duration) {
@@ -76,7 +79,11 @@ public final class FakeClock extends Clock {
     return now.updateAndGet(t -> t.plus(duration));
   }
 
-  /** Sets the clock to {@code instant} (forwards or backwards). */
+  /**
+   * Sets the clock to {@code instant} (forwards or backwards).
+   *
+   * @param instant the new time; not {@code null}
+   */
   public void set(Instant instant) {
     now.set(Objects.requireNonNull(instant, "instant"));
   }

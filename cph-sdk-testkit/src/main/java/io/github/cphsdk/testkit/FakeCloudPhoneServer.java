@@ -221,22 +221,22 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     this.endpoint = URI.create("http://127.0.0.1:" + http.getAddress().getPort());
   }
 
-  /** A builder; {@link Builder#start()} starts the server. */
+  /** {@return a new builder with the defaults; {@link Builder#start()} starts the server} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The base URI to give the client, {@code http://127.0.0.1:<port>}, without a trailing slash. */
+  /** {@return the base URI to give the client, {@code http://127.0.0.1:<port>}, without a trailing slash} */
   public URI endpoint() {
     return endpoint;
   }
 
-  /** The project id the server expects in paths. */
+  /** {@return the project id the server expects in paths} */
   public String projectId() {
     return emulator.projectId();
   }
 
-  /** The clock the server runs jobs and checks signature dates on. */
+  /** {@return the clock the server runs jobs and checks signature dates on} */
   public Clock clock() {
     return emulator.clock();
   }
@@ -246,6 +246,8 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   /**
    * Arms {@code fault} for its next {@link Fault#times() n} matching requests, after any fault armed
    * earlier.
+   *
+   * @param fault not {@code null}; may be armed again later, each arming counting afresh
    */
   public void injectFault(Fault fault) {
     Objects.requireNonNull(fault, "fault");
@@ -261,12 +263,20 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     }
   }
 
-  /** Accepts {@code token} as {@code X-Auth-Token} from now on (for example a refreshed token). */
+  /**
+   * Accepts {@code token} as {@code X-Auth-Token} from now on (for example a refreshed token).
+   *
+   * @param token not {@code null} or blank
+   */
   public void acceptToken(String token) {
     emulator.acceptToken(requireText("token", token));
   }
 
-  /** From now on answers requests carrying {@code token} with 401 {@code APIGW.0307} ("must be refreshed"). */
+  /**
+   * From now on answers requests carrying {@code token} with 401 {@code APIGW.0307} ("must be refreshed").
+   *
+   * @param token not {@code null} or blank
+   */
   public void expireToken(String token) {
     emulator.expireToken(requireText("token", token));
   }
@@ -276,6 +286,8 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   /**
    * Every request received so far (the latest 10,000), oldest first; an immutable snapshot. To see every
    * request of a longer run, give the builder an {@link Builder#onRequest(Consumer) onRequest} listener.
+   *
+   * @return the recorded requests, oldest first
    */
   public List<RecordedRequest> requests() {
     synchronized (recorded) {
@@ -283,7 +295,12 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     }
   }
 
-  /** The recorded requests for {@code operation}, oldest first. */
+  /**
+   * The recorded requests for {@code operation}, oldest first.
+   *
+   * @param operation not {@code null}
+   * @return an immutable snapshot; empty when there were none
+   */
   public List<RecordedRequest> requests(Operation operation) {
     Objects.requireNonNull(operation, "operation");
     List<RecordedRequest> out = new ArrayList<>();
@@ -298,12 +315,14 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   /**
    * How many push requests the server carried out (answered 200, or applied before a
    * {@link Fault#dropConnectionAfterApplying()}); faulted and rejected requests do not count.
+   *
+   * @return the count since the start or the last {@link #clearRecorded()}
    */
   public int pushCount() {
     return emulator.pushCount();
   }
 
-  /** How many delete requests the server carried out. */
+  /** {@return how many delete requests the server carried out} */
   public int deleteCount() {
     return emulator.deleteCount();
   }
@@ -311,12 +330,14 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   /**
    * The server id of every push job started, in order: an id that appears twice was pushed twice. Use it
    * to check that nothing was sent twice and nothing was lost.
+   *
+   * @return the server ids since the start or the last {@link #clearRecorded()}
    */
   public List<String> pushedServerIds() {
     return emulator.pushedServerIds();
   }
 
-  /** The server id of every delete job started, in order. */
+  /** {@return the server id of every delete job started, in order} */
   public List<String> deletedServerIds() {
     return emulator.deletedServerIds();
   }
@@ -556,6 +577,8 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * The project id expected in every path (default {@link #DEFAULT_PROJECT_ID}).
      *
+     * @param projectId 1 to 64 letters, digits, {@code -} or {@code _}
+     * @return this builder
      * @throws IllegalArgumentException unless 1 to 64 letters, digits, {@code -} or {@code _}
      */
     public Builder projectId(String projectId) {
@@ -566,13 +589,24 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       return this;
     }
 
-    /** Accepts {@code token} as {@code X-Auth-Token}; may be called several times. */
+    /**
+     * Accepts {@code token} as {@code X-Auth-Token}; may be called several times.
+     *
+     * @param token not {@code null} or blank
+     * @return this builder
+     */
     public Builder token(String token) {
       tokens.add(requireText("token", token));
       return this;
     }
 
-    /** Accepts requests signed with this permanent AK/SK pair; may be called for several pairs. */
+    /**
+     * Accepts requests signed with this permanent AK/SK pair; may be called for several pairs.
+     *
+     * @param accessKey not {@code null} or blank
+     * @param secretKey not {@code null} or blank
+     * @return this builder
+     */
     public Builder akSk(String accessKey, String secretKey) {
       keyPairs.put(requireText("accessKey", accessKey), new Emulator.KeyPair(requireText("secretKey", secretKey),
           null));
@@ -582,6 +616,11 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * Accepts requests signed with this temporary AK/SK pair, which must also carry a signed
      * {@code X-Security-Token} equal to {@code securityToken}.
+     *
+     * @param accessKey not {@code null} or blank
+     * @param secretKey not {@code null} or blank
+     * @param securityToken not {@code null} or blank
+     * @return this builder
      */
     public Builder temporaryAkSk(String accessKey, String secretKey, String securityToken) {
       keyPairs.put(requireText("accessKey", accessKey), new Emulator.KeyPair(requireText("secretKey", secretKey),
@@ -592,6 +631,9 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * The clock jobs run on and signature dates are checked against (default {@link Clock#systemUTC()}, for
      * demos); give tests a {@link FakeClock}.
+     *
+     * @param clock not {@code null}
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -601,6 +643,8 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * How long a job runs before it succeeds or fails (default 2 seconds).
      *
+     * @param jobDuration zero or more, on the server's {@link #clock clock}
+     * @return this builder
      * @throws IllegalArgumentException when negative
      */
     public Builder jobDuration(Duration jobDuration) {
@@ -612,6 +656,8 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
      * The most server ids one push or delete may carry (default 20, as the newest reference); more is a
      * 400 {@code CPS.0100}.
      *
+     * @param max 1 to 1000
+     * @return this builder
      * @throws IllegalArgumentException unless 1 to 1000
      */
     public Builder maxServersPerRequest(int max) {
@@ -625,12 +671,20 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * Only these servers (and those named in other per-server settings) exist; any other id is rejected per
      * server with {@code CPS.0016}. By default every well-formed id (32 letters or digits) exists.
+     *
+     * @param serverIds each 32 letters or digits
+     * @return this builder
      */
     public Builder servers(String... serverIds) {
       return servers(Arrays.asList(serverIds));
     }
 
-    /** Like {@link #servers(String...)}. */
+    /**
+     * Like {@link #servers(String...)}.
+     *
+     * @param serverIds each 32 letters or digits
+     * @return this builder
+     */
     public Builder servers(Collection<String> serverIds) {
       for (String id : serverIds) {
         knownServers.add(serverId(id));
@@ -639,7 +693,14 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       return this;
     }
 
-    /** Push and delete to {@code serverId} are rejected in the 200 answer with this code and message. */
+    /**
+     * Push and delete to {@code serverId} are rejected in the 200 answer with this code and message.
+     *
+     * @param serverId 32 letters or digits
+     * @param errorCode the {@code error_code}, e.g. {@code CPS.0016}; not {@code null} or blank
+     * @param errorMessage the {@code error_msg}; not {@code null} or blank
+     * @return this builder
+     */
     public Builder serverRejectsPush(String serverId, String errorCode, String errorMessage) {
       ServerProfile p = profile(serverId);
       p.rejectCode = requireText("errorCode", errorCode);
@@ -650,6 +711,9 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * Push and delete to these servers are rejected in the 200 answer with {@code CPS.0149} "The server does
      * not support shared applications."
+     *
+     * @param serverIds each 32 letters or digits
+     * @return this builder
      */
     public Builder serverWithoutSharedApps(String... serverIds) {
       for (String id : serverIds) {
@@ -661,6 +725,12 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * Jobs on {@code serverId} are accepted but end with status {@code -1} and these {@code error_code},
      * {@code error_msg} and {@code execute_msg} ({@code executeMessage} may be null).
+     *
+     * @param serverId 32 letters or digits
+     * @param errorCode the job's {@code error_code}; not {@code null} or blank
+     * @param errorMessage the job's {@code error_msg}; not {@code null} or blank
+     * @param executeMessage the job's {@code execute_msg}, or {@code null} to leave it out
+     * @return this builder
      */
     public Builder serverJobFails(String serverId, String errorCode, String errorMessage, String executeMessage) {
       ServerProfile p = profile(serverId);
@@ -670,7 +740,12 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       return this;
     }
 
-    /** Jobs on these servers report status {@code 3} (not a documented value) instead of 1 while running. */
+    /**
+     * Jobs on these servers report status {@code 3} (not a documented value) instead of 1 while running.
+     *
+     * @param serverIds each 32 letters or digits
+     * @return this builder
+     */
     public Builder serverReportsUnknownStatus(String... serverIds) {
       for (String id : serverIds) {
         profile(id).unknownStatus = true;
@@ -678,13 +753,25 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       return this;
     }
 
-    /** Jobs on {@code serverId} run for {@code duration} instead of the {@link #jobDuration default}. */
+    /**
+     * Jobs on {@code serverId} run for {@code duration} instead of the {@link #jobDuration default}.
+     *
+     * @param serverId 32 letters or digits
+     * @param duration zero or more
+     * @return this builder
+     */
     public Builder serverJobDuration(String serverId, Duration duration) {
       profile(serverId).jobDuration = nonNegative("duration", duration);
       return this;
     }
 
-    /** {@code packageName} is already on {@code serverId}, so it can be deleted without pushing it first. */
+    /**
+     * {@code packageName} is already on {@code serverId}, so it can be deleted without pushing it first.
+     *
+     * @param serverId 32 letters or digits
+     * @param packageName a valid Android package name, e.g. {@code com.miniteck.miniworld}
+     * @return this builder
+     */
     public Builder sharedApp(String serverId, String packageName) {
       String id = serverId(serverId);
       String problem = FieldRules.packageName(packageName);
@@ -699,6 +786,8 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     /**
      * The number of threads that handle requests (default 8); requests beyond it wait in a queue.
      *
+     * @param threads 1 to 64
+     * @return this builder
      * @throws IllegalArgumentException unless 1 to 64
      */
     public Builder threads(int threads) {
@@ -722,13 +811,21 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
      *     .onRequest(r -> { if (r.applied()) applied.merge(r.header("X-Client-Request-Id").orElse("-"), 1, Integer::sum); })
      *     .start();
      * }</pre>
+     *
+     * @param listener called with every recorded request; must be thread-safe
+     * @return this builder
      */
     public Builder onRequest(Consumer<? super RecordedRequest> listener) {
       this.requestListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** Starts the server on 127.0.0.1 and a free port. */
+    /**
+     * Starts the server on 127.0.0.1 and a free port.
+     *
+     * @return the running server; close it when done
+     * @throws java.io.UncheckedIOException when it cannot listen on 127.0.0.1
+     */
     public FakeCloudPhoneServer start() {
       return new FakeCloudPhoneServer(this);
     }

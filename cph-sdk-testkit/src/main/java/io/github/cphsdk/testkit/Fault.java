@@ -84,30 +84,40 @@ public final class Fault {
         delay, bodyBytes, 1, Set.of(), null, null, description);
   }
 
-  /** 503 with {@code Retry-After} in whole seconds (rounded up) and an HTML body, as a load balancer answers. */
+  /**
+   * 503 with {@code Retry-After} in whole seconds (rounded up) and an HTML body, as a load balancer answers.
+   *
+   * @param retryAfter zero or more; 1.2 s is sent as {@code Retry-After: 2}
+   * @return a new fault, for one request of any operation
+   */
   public static Fault serviceUnavailable(Duration retryAfter) {
     long seconds = seconds("retryAfter", retryAfter);
     return of(Kind.RESPOND, 503, "text/html; charset=UTF-8", SERVICE_UNAVAILABLE_HTML,
         Map.of("Retry-After", Long.toString(seconds)), null, 0, "503 Retry-After: " + seconds);
   }
 
-  /** 503 without {@code Retry-After}, with an HTML body. */
+  /** {@return a 503 without {@code Retry-After}, with an HTML body} */
   public static Fault serviceUnavailable() {
     return of(Kind.RESPOND, 503, "text/html; charset=UTF-8", SERVICE_UNAVAILABLE_HTML, Map.of(), null, 0, "503");
   }
 
-  /** 429 {@code APIGW.0308} ("throttled"), without {@code Retry-After} (the service documents none). */
+  /** {@return a 429 {@code APIGW.0308} ("throttled"), without {@code Retry-After} (the service documents none)} */
   public static Fault throttled() {
     return error(429, "APIGW.0308", "The throttling threshold has been reached.");
   }
 
-  /** 429 {@code APIGW.0308} with {@code Retry-After} in whole seconds (rounded up). */
+  /**
+   * 429 {@code APIGW.0308} with {@code Retry-After} in whole seconds (rounded up).
+   *
+   * @param retryAfter zero or more; 1.2 s is sent as {@code Retry-After: 2}
+   * @return a new fault, for one request of any operation
+   */
   public static Fault throttled(Duration retryAfter) {
     long seconds = seconds("retryAfter", retryAfter);
     return throttled().withHeader("Retry-After", Long.toString(seconds));
   }
 
-  /** 500 {@code CPS.0003} ("Service internal error."). */
+  /** {@return a 500 {@code CPS.0003} ("Service internal error.")} */
   public static Fault internalError() {
     return error(500, "CPS.0003", "Service internal error.");
   }
@@ -115,6 +125,10 @@ public final class Fault {
   /**
    * An answer with {@code status} and a JSON error body {@code {"error_code","error_msg","request_id"}}.
    *
+   * @param status 200 to 599
+   * @param errorCode the {@code error_code}, e.g. {@code CPS.0148}; not {@code null}
+   * @param errorMessage the {@code error_msg}; not {@code null}
+   * @return a new fault, for one request of any operation
    * @throws IllegalArgumentException when {@code status} is not 200 to 599
    */
   public static Fault error(int status, String errorCode, String errorMessage) {
@@ -130,6 +144,10 @@ public final class Fault {
   /**
    * A raw answer. In {@code body}, {@code {request_id}} is replaced by the answer's request id.
    *
+   * @param status 200 to 599
+   * @param contentType the {@code Content-Type}; not {@code null}
+   * @param body the body; not {@code null}
+   * @return a new fault, for one request of any operation
    * @throws IllegalArgumentException when {@code status} is not 200 to 599
    */
   public static Fault response(int status, String contentType, String body) {
@@ -142,6 +160,8 @@ public final class Fault {
    * 200 with a syntactically valid JSON body ({@code {"request_id":..,"jobs":[],"padding":"xxx.."}}) of
    * exactly {@code bytes} bytes, sent chunked (no {@code Content-Length}), to test a client's body limit.
    *
+   * @param bytes the body size, at least 100
+   * @return a new fault, for one request of any operation
    * @throws IllegalArgumentException when {@code bytes} is below 100
    */
   public static Fault oversizedBody(long bytes) {
@@ -156,6 +176,9 @@ public final class Fault {
    * Carries out the request, then waits {@code delay} (real time, on one of the server's threads, so other
    * requests are still served) before sending the normal answer. Closing the server ends the wait and drops
    * the connection.
+   *
+   * @param delay zero or more
+   * @return a new fault, for one request of any operation
    */
   public static Fault delay(Duration delay) {
     Objects.requireNonNull(delay, "delay");
@@ -165,12 +188,18 @@ public final class Fault {
     return of(Kind.DELAY, 0, null, null, Map.of(), delay, 0, "delay " + delay);
   }
 
-  /** Reads the whole request, does nothing with it and closes the connection without answering. */
+  /**
+   * {@return a fault that reads the whole request, does nothing with it and closes the connection without
+   * answering}
+   */
   public static Fault dropConnection() {
     return of(Kind.DROP, 0, null, null, Map.of(), null, 0, "drop connection");
   }
 
-  /** Carries out the request (jobs are started), then closes the connection without answering. */
+  /**
+   * {@return a fault that carries out the request (jobs are started), then closes the connection without
+   * answering}
+   */
   public static Fault dropConnectionAfterApplying() {
     return of(Kind.DROP_AFTER_APPLYING, 0, null, null, Map.of(), null, 0, "drop connection after applying");
   }
@@ -178,6 +207,8 @@ public final class Fault {
   /**
    * The fault applies to the next {@code n} matching requests (default 1).
    *
+   * @param n 1 or more
+   * @return a copy; this fault is unchanged
    * @throws IllegalArgumentException when {@code n} is below 1
    */
   public Fault times(int n) {
@@ -188,7 +219,12 @@ public final class Fault {
         description);
   }
 
-  /** The fault applies only to requests for one of {@code ops} (default: any request). */
+  /**
+   * The fault applies only to requests for one of {@code ops} (default: any request).
+   *
+   * @param ops at least one, none {@code null}
+   * @return a copy; this fault is unchanged
+   */
   public Fault on(Operation... ops) {
     if (ops.length == 0) {
       throw new IllegalArgumentException("on(...) needs at least one operation");
@@ -204,13 +240,24 @@ public final class Fault {
   /**
    * The fault applies only to requests with {@code method} (any when {@code null}) whose raw path contains a
    * match of {@code pathRegex} (any when {@code null}).
+   *
+   * @param method an HTTP method, any case, or {@code null}
+   * @param pathRegex a {@link java.util.regex.Pattern} found anywhere in the raw path, or {@code null}
+   * @return a copy; this fault is unchanged
    */
   public Fault matching(String method, String pathRegex) {
     return new Fault(kind, status, contentType, body, headers, delay, bodyBytes, times, operations, method,
         pathRegex == null ? null : Pattern.compile(pathRegex), description);
   }
 
-  /** Adds a response header (for answering faults). */
+  /**
+   * Adds a response header (for answering faults).
+   *
+   * @param name the header name; not {@code null}
+   * @param value the header value; not {@code null}
+   * @return a copy; this fault is unchanged
+   * @throws IllegalStateException for a fault that does not answer (delay, dropped connection)
+   */
   public Fault withHeader(String name, String value) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value");
@@ -223,7 +270,7 @@ public final class Fault {
         operations, method, path, description);
   }
 
-  /** How many requests this fault applies to. */
+  /** {@return how many requests this fault applies to} */
   public int times() {
     return times;
   }

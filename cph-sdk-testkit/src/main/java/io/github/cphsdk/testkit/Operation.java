@@ -29,12 +29,12 @@ public enum Operation {
     this.description = description;
   }
 
-  /** The HTTP method of this operation; empty for {@link #UNKNOWN}. */
+  /** {@return the HTTP method of this operation; empty for {@link #UNKNOWN}} */
   public String method() {
     return method;
   }
 
-  /** A few words naming the operation, for messages. */
+  /** {@return a few words naming the operation, for messages} */
   public String description() {
     return description;
   }

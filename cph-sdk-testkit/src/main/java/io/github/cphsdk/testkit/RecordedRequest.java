@@ -59,27 +59,34 @@ public final class RecordedRequest {
     this.applied = applied;
   }
 
-  /** The position of this request among all requests the server received, from 1. */
+  /** {@return the position of this request among all requests the server received, from 1} */
   public long sequence() {
     return sequence;
   }
 
-  /** The HTTP method, e.g. {@code POST}. */
+  /** {@return the HTTP method, e.g. {@code POST}} */
   public String method() {
     return method;
   }
 
-  /** The path as sent (still percent-encoded), without the query. */
+  /** {@return the path as sent (still percent-encoded), without the query} */
   public String path() {
     return path;
   }
 
-  /** The query string as sent (still percent-encoded), without {@code ?}; empty when there was none. */
+  /**
+   * {@return the query string as sent (still percent-encoded), without {@code ?}; empty when there was none}
+   */
   public String query() {
     return query;
   }
 
-  /** The first value of query parameter {@code name}, percent-decoded. */
+  /**
+   * The first value of query parameter {@code name}, percent-decoded.
+   *
+   * @param name the parameter name, matched exactly (case-sensitive)
+   * @return the first value; empty when the query has no such parameter
+   */
   public Optional<String> queryParameter(String name) {
     for (Map.Entry<String, String> p : QueryString.parse(query)) {
       if (p.getKey().equals(name)) {
@@ -89,33 +96,38 @@ public final class RecordedRequest {
     return Optional.empty();
   }
 
-  /** All headers, names in lower case, values in the order received. */
+  /** {@return all headers, unmodifiable; names in lower case, values in the order received} */
   public Map<String, List<String>> headers() {
     return headers;
   }
 
-  /** The first value of header {@code name} (any case). */
+  /**
+   * The first value of header {@code name} (any case).
+   *
+   * @param name the header name
+   * @return the first value; empty when the request had no such header
+   */
   public Optional<String> header(String name) {
     List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
-  /** A copy of the body bytes; empty when there was no body. */
+  /** {@return a copy of the body bytes; empty when there was no body} */
   public byte[] body() {
     return body.clone();
   }
 
-  /** The body decoded as UTF-8. */
+  /** {@return the body decoded as UTF-8} */
   public String bodyUtf8() {
     return new String(body, StandardCharsets.UTF_8);
   }
 
-  /** When the request arrived, by the server's clock (a {@link FakeClock} when the test gave one). */
+  /** {@return when the request arrived, by the server's clock (a {@link FakeClock} when the test gave one)} */
   public Instant receivedAt() {
     return receivedAt;
   }
 
-  /** Which operation the method and path address. */
+  /** {@return which operation the method and path address; {@link Operation#UNKNOWN} for none} */
   public Operation operation() {
     return operation;
   }
@@ -123,6 +135,8 @@ public final class RecordedRequest {
   /**
    * The HTTP status the server answered, or {@code 0} when it dropped the connection without answering
    * (a {@link Fault#dropConnection()} fault).
+   *
+   * @return the status, or {@code 0}
    */
   public int responseStatus() {
     return responseStatus;
@@ -133,6 +147,8 @@ public final class RecordedRequest {
    * when a {@link Fault#delay} held the answer back or a {@link Fault#dropConnectionAfterApplying()} dropped
    * it), or any other request answered 2xx. {@code false} when an answering fault (503, 429, 500, ...) or a
    * {@link Fault#dropConnection()} took it, or the emulator refused it (400, 401, 404).
+   *
+   * @return {@code true} when the server acted on the request
    */
   public boolean applied() {
     return applied;
