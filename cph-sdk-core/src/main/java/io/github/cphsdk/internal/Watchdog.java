@@ -1,10 +1,14 @@
 package io.github.cphsdk.internal;
 
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +55,7 @@ public final class Watchdog implements AutoCloseable {
 
   /**
    * Runs {@code task} on the alarm thread once {@code delayNanos} have passed, unless the returned
-   * timeout is cancelled first. The returned future completes when the task has run.
+   * timeout is cancelled first. The returned future is done when the task has run.
    *
    * @throws RejectedExecutionException when the watchdog is closed
    */
@@ -162,11 +166,21 @@ public final class Watchdog implements AutoCloseable {
     }
   }
 
-  /** One armed timeout; {@link #cancel} disarms it. Completes (with {@code null}) when its task has run. */
-  public static final class Timeout extends CompletableFuture<Void> {
+  /**
+   * One armed timeout; {@link #cancel} disarms it. A plain {@link Future}, not a {@code CompletableFuture}:
+   * cancelling one of those creates a {@code CancellationException}, stack trace and all, which on the
+   * path of every call cost more than the rest of the watchdog. {@link #get} waits until the task has run.
+   */
+  public static final class Timeout implements Future<Void> {
+    private static final int ARMED = 0;
+    private static final int FIRING = 1;
+    private static final int FIRED = 2;
+    private static final int CANCELLED = 3;
+
     private final Watchdog owner;
     final long deadline;
     private final Runnable task;
+    private final AtomicInteger state = new AtomicInteger(ARMED);
     Timeout prev;
     Timeout next;
 
@@ -176,23 +190,69 @@ public final class Watchdog implements AutoCloseable {
       this.task = task;
     }
 
-    /** Disarms the timeout; true when it had not fired yet. */
+    /** Disarms the timeout; true when it had not started to run. */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean unlinked = owner.unlink(this);
-      return super.cancel(mayInterruptIfRunning) && unlinked;
+      if (!state.compareAndSet(ARMED, CANCELLED)) {
+        return false;
+      }
+      owner.unlink(this);
+      return true;
     }
 
     void fire() {
-      if (isDone()) {
+      if (!state.compareAndSet(ARMED, FIRING)) {
         return;
       }
       try {
         task.run();
       } catch (RuntimeException | Error e) {
         LOG.warn("timeout task failed", e);
+      } finally {
+        synchronized (this) {
+          state.set(FIRED);
+          notifyAll();
+        }
       }
-      complete(null);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return state.get() == CANCELLED;
+    }
+
+    @Override
+    public boolean isDone() {
+      int s = state.get();
+      return s == FIRED || s == CANCELLED;
+    }
+
+    @Override
+    public synchronized Void get() throws InterruptedException, ExecutionException {
+      while (!isDone()) {
+        wait();
+      }
+      if (isCancelled()) {
+        throw new CancellationException();
+      }
+      return null;
+    }
+
+    @Override
+    public synchronized Void get(long timeout, TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      long end = System.nanoTime() + unit.toNanos(timeout);
+      while (!isDone()) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          throw new TimeoutException();
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+      if (isCancelled()) {
+        throw new CancellationException();
+      }
+      return null;
     }
   }
 }
