@@ -32,6 +32,12 @@ public final class OursContender implements Contender {
     return new OursContender("ours (AK/SK)", builder(port).credentials(akSkCredentials()).build());
   }
 
+  /** AK/SK signing over {@link io.github.cphsdk.http.UrlConnectionTransport} (exploration only). */
+  public static Contender akSkUrlConnection(int port) {
+    return new OursContender("ours (AK/SK, HttpURLConnection)", builder(port).credentials(akSkCredentials())
+        .transport(new io.github.cphsdk.http.UrlConnectionTransport()).build());
+  }
+
   static Credentials akSkCredentials() {
     return Credentials.akSk(Fixtures.AK, Fixtures.SK);
   }

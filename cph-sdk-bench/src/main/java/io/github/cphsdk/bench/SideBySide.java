@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Options: {@code --quick}, {@code --rounds N}, {@code --calls N} (sequential calls per round),
  * {@code --seconds S} (per throughput round), {@code --concurrency 1,16,64,256}, {@code --cold-runs N},
- * {@code --phases seq,tput,scale,cold,jars}, {@code --clients ours-token,ours-aksk,official,bare-default,bare-direct}
+ * {@code --phases seq,tput,scale,cold,jars}, {@code --clients ours-token,ours-aksk,official,bare-default,bare-direct} (exploration only: {@code ours-aksk-urlconn}, {@code bare-socket})
  * (a subset, e.g. to profile one), {@code --stub-threads N}, {@code --out FILE}.
  */
 public final class SideBySide {
@@ -132,6 +132,12 @@ public final class SideBySide {
       Contender bareDirect = BareJdkContender.directExecutor(port, headers);
       addIf(seq, "ours-token", oursToken);
       addIf(seq, "ours-aksk", oursAkSk);
+      if (clients.contains("ours-aksk-urlconn")) {
+        addIf(seq, "ours-aksk-urlconn", OursContender.akSkUrlConnection(port));
+      }
+      if (clients.contains("bare-socket")) {
+        addIf(seq, "bare-socket", new BareSocketContender(port, headers));
+      }
       addIf(seq, "official", official);
       addIf(seq, "bare-default", bareDefault);
       addIf(seq, "bare-direct", bareDirect);
