@@ -4,13 +4,13 @@
  * <pre>{@code
  * module my.app {
  *   requires io.github.cphsdk;
- *   requires java.net.http;   // only for the default transport (JdkHttpTransport)
+ *   requires java.net.http;   // only when you give the client a JdkHttpTransport
  * }
  * }</pre>
  *
  * <p>{@code java.net.http} is an optional dependency ({@code requires static}): the module resolves without
- * it, and then only the default transport is unavailable, so give the client a
- * {@link io.github.cphsdk.http.UrlConnectionTransport}. Applications on the class path need nothing of this.
+ * it, and then only {@link io.github.cphsdk.http.JdkHttpTransport} is unavailable (the default transport,
+ * {@link io.github.cphsdk.http.SocketHttpTransport}, needs only {@code java.base}). Applications on the class path need nothing of this.
  * The package {@code io.github.cphsdk.internal} is not exported.
  */
 module io.github.cphsdk {

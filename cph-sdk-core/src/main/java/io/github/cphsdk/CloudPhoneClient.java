@@ -687,9 +687,10 @@ public final class CloudPhoneClient implements AutoCloseable {
     }
 
     /**
-     * The HTTP transport (default: a {@link io.github.cphsdk.http.JdkHttpTransport} the client creates and
-     * closes). A transport passed here is never closed by the client. On Android pass
-     * {@link io.github.cphsdk.http.UrlConnectionTransport}.
+     * The HTTP transport (default: a {@link io.github.cphsdk.http.SocketHttpTransport} the client creates and
+     * closes; it runs on every JVM and on Android). A transport passed here is never closed by the client.
+     * Others: {@link io.github.cphsdk.http.JdkHttpTransport} ({@code java.net.http}) and
+     * {@link io.github.cphsdk.http.UrlConnectionTransport} ({@code HttpURLConnection}).
      *
      * @param transport not {@code null}; the caller closes it
      * @return this builder
@@ -849,7 +850,7 @@ public final class CloudPhoneClient implements AutoCloseable {
       if (transport != null) {
         return new CloudPhoneClient(this, resolved, transport, false);
       }
-      return new CloudPhoneClient(this, resolved, DefaultTransport.create(connectTimeout, sslContext), true);
+      return new CloudPhoneClient(this, resolved, DefaultTransport.create(sslContext), true);
     }
 
     private static Duration positive(Duration d, String name) {

@@ -30,12 +30,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * The default transport, on the JDK's {@code java.net.http.HttpClient} (HTTP/1.1, redirects never
- * followed, TLS with the JDK's default trust unless an {@link SSLContext} is given).
+ * A transport on the JDK's {@code java.net.http.HttpClient} (HTTP/1.1, redirects never followed, TLS with
+ * the JDK's default trust unless an {@link SSLContext} is given). Pick it over the default
+ * {@link SocketHttpTransport} for what {@code java.net.http} brings: its proxy handling and authentication,
+ * or one client shared with the rest of an application's {@code java.net.http} code. A synchronous call
+ * costs more here than on the default transport: {@code java.net.http} hands every exchange from a selector
+ * thread to the caller (see docs/PERFORMANCE.md).
  *
- * <p>This is the only class of the SDK that touches {@code java.net.http}; the client loads it only when
- * no transport was given, so the rest of the SDK runs where that module is missing (Android: use
- * {@link UrlConnectionTransport}).
+ * <p>This is the only class of the SDK that touches {@code java.net.http}, and nothing in the SDK loads it
+ * unless you create one, so the SDK runs where that module is missing (Android).
  *
  * <pre>{@code
  * HttpTransport transport = new JdkHttpTransport();             // 10 s connect timeout

@@ -19,7 +19,6 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.http.JdkHttpTransport;
-import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.portability.archfixture.LeakyApi;
 import io.github.cphsdk.portability.archfixture.UsesJavaNetHttp;
 import io.github.cphsdk.portability.archfixture.model.DependsOnClient;
@@ -46,12 +45,12 @@ class ArchitectureTest {
   static final ArchRule ONLY_JDK_HTTP_TRANSPORT_USES_JAVA_NET_HTTP = noClasses()
       .that(not(JDK_HTTP_TRANSPORT))
       .should().dependOnClassesThat().resideInAPackage("java.net.http..")
-      .because("java.net.http does not exist on Android; only the default transport may need it");
+      .because("java.net.http does not exist on Android; only JdkHttpTransport, which users opt into, may need it");
 
-  static final ArchRule JDK_HTTP_TRANSPORT_IS_CREATED_ONLY_BY_DEFAULT_TRANSPORT = noClasses()
-      .that(not(JDK_HTTP_TRANSPORT)).and(not(belongsTo(DefaultTransport.class)))
+  static final ArchRule NO_SDK_CLASS_USES_JDK_HTTP_TRANSPORT = noClasses()
+      .that(not(JDK_HTTP_TRANSPORT))
       .should().dependOnClassesThat(JDK_HTTP_TRANSPORT)
-      .because("JdkHttpTransport must load only when the client was given no transport");
+      .because("JdkHttpTransport (and java.net.http) must load only when the user creates one");
 
   static final ArchRule API_EXPOSES_ONLY_API_TYPES = classes()
       .that(new DescribedPredicate<JavaClass>("are accessible from outside the SDK") {
@@ -123,8 +122,8 @@ class ArchitectureTest {
   }
 
   @Test
-  void jdkHttpTransportIsCreatedOnlyByDefaultTransport() {
-    JDK_HTTP_TRANSPORT_IS_CREATED_ONLY_BY_DEFAULT_TRANSPORT.check(core);
+  void noSdkClassUsesJdkHttpTransport() {
+    NO_SDK_CLASS_USES_JDK_HTTP_TRANSPORT.check(core);
   }
 
   @Test

@@ -57,15 +57,16 @@ class ModulePathTest {
     assertTrue(output.contains("OK exports [io.github.cphsdk, io.github.cphsdk.auth, io.github.cphsdk.http, "
         + "io.github.cphsdk.model, io.github.cphsdk.retry]"), output);
     assertTrue(output.contains("OK push through UrlConnectionTransport"), output);
-    assertTrue(output.contains("OK default transport needs java.net.http, and says so"), output);
+    assertTrue(output.contains("OK push through the default transport"), output);
+    assertTrue(output.contains("OK JdkHttpTransport needs java.net.http"), output);
     assertTrue(output.contains("ALL OK"), output);
   }
 
   @Test
-  void defaultTransportWorksWhenJavaNetHttpIsResolved() throws Exception {
+  void jdkHttpTransportWorksWhenJavaNetHttpIsResolved() throws Exception {
     String output = run(true);
 
-    assertTrue(output.contains("OK default transport on java.net.http"), output);
+    assertTrue(output.contains("OK JdkHttpTransport on java.net.http"), output);
     assertTrue(output.contains("ALL OK"), output);
   }
 

@@ -9,6 +9,7 @@ import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
 import io.github.cphsdk.model.JobReport;
 import io.github.cphsdk.model.ShareAppsRequest;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * {@link UrlConnectionTransport}, against {@link MiniHttpServer} on loopback. It pushes, gets a 503 and
  * retries, parses the answer (accepted and rejected servers), gets a service error, pushes asynchronously,
  * and loses the connection after sending (no retry, may have been applied); then, against the testkit's
- * emulator, pushes with AK/SK signing and waits for the jobs. Any class of {@code java.net.http}
+ * emulator, pushes with AK/SK signing and waits for the jobs, through {@link UrlConnectionTransport} and
+ * through the default transport. Any class of {@code java.net.http}
  * touched on the way fails with {@code NoClassDefFoundError}.
  *
  * <p>Prints one {@code OK ...} line per step and {@code ALL OK} at the end; exits 1 on any failure.
@@ -169,20 +171,13 @@ public final class NoJavaNetHttpProgram {
       client.close();
     }
 
-    emulatorFlow();
-
-    // Without a transport the client would need java.net.http: it says so and what to do instead.
-    try {
-      CloudPhoneClient.builder().endpoint(java.net.URI.create("http://127.0.0.1:9")).projectId(PROJECT)
-          .credentials(Credentials.token(TOKEN)).build().close();
-      throw new AssertionError("a client with the default transport cannot work without java.net.http");
-    } catch (IllegalStateException expected) {
-      check(expected.getMessage().contains("UrlConnectionTransport"), "the message names the fix: " + expected);
-      System.out.println("OK default transport refused with a clear message");
+    try (UrlConnectionTransport transport = new UrlConnectionTransport()) {
+      emulatorFlow(transport, "UrlConnectionTransport");
     }
+    emulatorFlow(null, "default transport"); // SocketHttpTransport needs only java.base
 
-    // The control: the default transport needs java.net.http, and touching it fails here. This is what
-    // would happen to any other class that referenced java.net.http.
+    // The control: JdkHttpTransport needs java.net.http, and touching it fails here. This is what would
+    // happen to any other class that referenced java.net.http.
     try {
       new JdkHttpTransport().close();
       throw new AssertionError("JdkHttpTransport must not work without java.net.http");
@@ -197,18 +192,20 @@ public final class NoJavaNetHttpProgram {
    * need java.net.http), which checks every AK/SK signature the way the service does: a signed push hit by a
    * 503 and retried, the per-server rejection parsed, then the jobs waited for until they finish.
    */
-  private static void emulatorFlow() throws Exception {
+  private static void emulatorFlow(HttpTransport transport, String label) throws Exception {
     FakeClock clock = new FakeClock(Instant.now()); // AK/SK dates must be near the emulator's clock
+    CloudPhoneClient.Builder builder = CloudPhoneClient.builder();
+    if (transport != null) {
+      builder.transport(transport);
+    }
     try (FakeCloudPhoneServer emulator = FakeCloudPhoneServer.builder()
             .akSk(ACCESS_KEY, SECRET_KEY).clock(clock).jobDuration(Duration.ofSeconds(30))
             .serverWithoutSharedApps(SERVER_B).start();
-        UrlConnectionTransport transport = new UrlConnectionTransport();
-        CloudPhoneClient client = CloudPhoneClient.builder()
+        CloudPhoneClient client = builder
             .endpoint(emulator.endpoint())
             .projectId(emulator.projectId())
             .credentials(Credentials.akSk(ACCESS_KEY, SECRET_KEY))
             .retryPolicy(RetryPolicy.builder().maxAttempts(3).backoff(BackoffStrategy.fixed(Duration.ZERO)).build())
-            .transport(transport)
             .build()) {
       emulator.injectFault(Fault.serviceUnavailable(Duration.ZERO).on(Operation.PUSH));
       ShareAppsRequest request = ShareAppsRequest.builder().packageName("com.miniteck.miniworld")
@@ -225,7 +222,8 @@ public final class NoJavaNetHttpProgram {
           "server A accepted: " + response.jobs());
       check(response.rejected().size() == 1 && response.rejected().get(0).serverId().equals(SERVER_B),
           "server B rejected: " + response.jobs());
-      System.out.println("OK emulator: AK/SK-signed push retried after 503, accepted and rejected servers parsed");
+      System.out.println("OK emulator (" + label + "): AK/SK-signed push retried after 503, accepted and rejected "
+          + "servers parsed");
 
       clock.advance(Duration.ofMinutes(1)); // the emulator's jobs take 30 s of its clock
       JobReport report = client.waitForJobs(response, WaitOptions.builder().initialDelay(Duration.ZERO)
@@ -236,7 +234,7 @@ public final class NoJavaNetHttpProgram {
           "server A's job succeeded: " + report.servers());
       check(report.notStarted().size() == 1 && report.notStarted().get(0).serverId().equals(SERVER_B),
           "server B never started: " + report.servers());
-      System.out.println("OK emulator: signed job listing waited for the push's jobs");
+      System.out.println("OK emulator (" + label + "): signed job listing waited for the push's jobs");
     }
   }
 

@@ -41,9 +41,10 @@ class NoJavaNetHttpTest {
         "OK service error CPS.0148 mapped, not retried",
         "OK async push parsed",
         "OK dropped connection: one request, mayHaveBeenApplied",
-        "OK emulator: AK/SK-signed push retried after 503, accepted and rejected servers parsed",
-        "OK emulator: signed job listing waited for the push's jobs",
-        "OK default transport refused with a clear message",
+        "OK emulator (UrlConnectionTransport): AK/SK-signed push retried after 503, accepted and rejected servers parsed",
+        "OK emulator (UrlConnectionTransport): signed job listing waited for the push's jobs",
+        "OK emulator (default transport): AK/SK-signed push retried after 503, accepted and rejected servers parsed",
+        "OK emulator (default transport): signed job listing waited for the push's jobs",
         "OK control: JdkHttpTransport fails with java.lang.NoClassDefFoundError",
         "ALL OK"}) {
       assertTrue(run.output.contains(step), "missing \"" + step + "\" in:\n" + run.output);

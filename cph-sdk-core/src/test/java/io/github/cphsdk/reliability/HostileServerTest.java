@@ -246,7 +246,7 @@ class HostileServerTest {
       transport.close(); // a transport given to the client is the application's to close
     }
     assertEquals(List.of(), SdkThreads.awaitEnd(started, 20), "SDK threads after close");
-    if (kind != TransportKind.JDK_DEFAULT || Runtime.version().feature() >= 21) {
+    if (kind != TransportKind.JDK_HTTP || Runtime.version().feature() >= 21) {
       assertTrue(server.awaitNoOpenConnections(20_000), "the connections outlived the closed client");
     }
   }
@@ -269,7 +269,7 @@ class HostileServerTest {
     CloudPhoneClient client = client(kind, server);
 
     failsBothWays(client, CloudPhoneTimeoutException.class, true, "may have reached the service");
-    if (kind == TransportKind.JDK_DEFAULT) {
+    if (kind != TransportKind.URL_CONNECTION) {
       assertTrue(server.awaitNoOpenConnections(5000), "the client kept a timed-out connection open");
     }
     // HttpURLConnection (JDK) hands the unread rest of an answer of at most 512 KiB to its Keep-Alive-SocketCleaner

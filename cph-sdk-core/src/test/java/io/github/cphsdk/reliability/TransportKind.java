@@ -2,19 +2,31 @@ package io.github.cphsdk.reliability;
 
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.http.SocketHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
 import javax.net.ssl.SSLContext;
 
 /** The transports the reliability suite runs against: each hostile-server and TLS test runs once per kind. */
 enum TransportKind {
-  /** The client's own default, java.net.http, created and closed by the client. */
-  JDK_DEFAULT {
+  /** The client's own default, {@link SocketHttpTransport}, created and closed by the client. */
+  DEFAULT {
     @Override
     HttpTransport configure(CloudPhoneClient.Builder builder, SSLContext sslContext) {
       if (sslContext != null) {
         builder.sslContext(sslContext);
       }
       return null;
+    }
+  },
+
+  /** {@link JdkHttpTransport} (java.net.http), given to the client and closed by the test. */
+  JDK_HTTP {
+    @Override
+    HttpTransport configure(CloudPhoneClient.Builder builder, SSLContext sslContext) {
+      JdkHttpTransport transport = new JdkHttpTransport(java.time.Duration.ofSeconds(10), sslContext);
+      builder.transport(transport);
+      return transport;
     }
   },
 

@@ -4,6 +4,7 @@ import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpTransportException;
+import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.retry.RetryPolicy;
@@ -53,15 +54,26 @@ public final class Main {
     }
     System.out.println("OK push through UrlConnectionTransport: serialized, authorized, sent, classified");
 
-    boolean javaNetHttp = ModuleLayer.boot().findModule("java.net.http").isPresent();
     try (CloudPhoneClient client = CloudPhoneClient.builder().endpoint(endpoint).projectId(PROJECT)
-        .credentials(Credentials.token("module-path-token")).build()) {
-      check(javaNetHttp, "the default transport must fail without java.net.http");
-      System.out.println("OK default transport on java.net.http");
-    } catch (IllegalStateException e) {
-      check(!javaNetHttp, "the default transport must work with java.net.http: " + e);
-      check(e.getMessage().contains("UrlConnectionTransport"), "the message names the fix: " + e.getMessage());
-      System.out.println("OK default transport needs java.net.http, and says so");
+        .credentials(Credentials.token("module-path-token")).retryPolicy(RetryPolicy.none()).build()) {
+      client.shareApps(request);
+      throw new AssertionError("nothing listens on " + endpoint);
+    } catch (CloudPhoneTransportException e) {
+      check(!e.mayHaveBeenApplied(), "a refused connection sent nothing");
+      check(e.getCause() instanceof HttpTransportException
+          && ((HttpTransportException) e.getCause()).kind() == HttpTransportException.Kind.CONNECT_FAILED,
+          "classified as CONNECT_FAILED: " + e.getCause());
+    }
+    System.out.println("OK push through the default transport");
+
+    boolean javaNetHttp = ModuleLayer.boot().findModule("java.net.http").isPresent();
+    try {
+      new JdkHttpTransport().close();
+      check(javaNetHttp, "JdkHttpTransport must fail without java.net.http");
+      System.out.println("OK JdkHttpTransport on java.net.http");
+    } catch (NoClassDefFoundError e) {
+      check(!javaNetHttp, "JdkHttpTransport must work with java.net.http: " + e);
+      System.out.println("OK JdkHttpTransport needs java.net.http");
     }
     System.out.println("ALL OK");
   }
