@@ -13,6 +13,7 @@ import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.http.SocketHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.retry.RetryPolicy;
@@ -57,8 +58,21 @@ class HostileInputTest {
 
   static RawServer wire;
   static HttpTransport wireTransport;
-  /** The other transport, for every other wire sample. */
+  /** The other transports: the wire samples rotate over all three. */
   static HttpTransport urlTransport;
+  static HttpTransport socketTransport;
+
+  /** The transport of the n-th wire sample: java.net.http, HttpURLConnection, the default socket transport. */
+  static HttpTransport transport(int n) {
+    switch (n % 3) {
+      case 0:
+        return wireTransport;
+      case 1:
+        return urlTransport;
+      default:
+        return socketTransport;
+    }
+  }
 
   @BeforeAll
   static void startWire() throws Exception {
@@ -71,12 +85,14 @@ class HostileInputTest {
     });
     wireTransport = new JdkHttpTransport(Duration.ofSeconds(5), null);
     urlTransport = UrlConnectionTransport.builder().proxy(java.net.Proxy.NO_PROXY).build();
+    socketTransport = new SocketHttpTransport();
   }
 
   @AfterAll
   static void stopWire() throws Exception {
     wireTransport.close();
     urlTransport.close();
+    socketTransport.close();
     wire.close();
   }
 
@@ -353,7 +369,8 @@ class HostileInputTest {
     int onTheWire = 0;
     try (CloudPhoneClient client = client(recorder).build();
         CloudPhoneClient wired = client(wireTransport).endpoint(wire.endpoint()).build();
-        CloudPhoneClient wiredUrl = client(urlTransport).endpoint(wire.endpoint()).build()) {
+        CloudPhoneClient wiredUrl = client(urlTransport).endpoint(wire.endpoint()).build();
+        CloudPhoneClient wiredSocket = client(socketTransport).endpoint(wire.endpoint()).build()) {
       for (int i = 0; i < CASES; i++) {
         // Each field is hostile in about one case of four, so that whole requests are valid often enough.
         String pkg = gen.chance(100) ? null : gen.packageName(!gen.chance(4));
@@ -407,7 +424,8 @@ class HostileInputTest {
         assertBody(sent.body(), r);
         if (i % 10 == 0) {
           int before = wire.requests.size();
-          (i % 20 == 0 ? wired : wiredUrl).shareApps(r);
+          CloudPhoneClient[] wiredClients = {wired, wiredUrl, wiredSocket};
+          wiredClients[(i / 10) % 3].shareApps(r);
           HttpRequest expected = sent.toBuilder().setHeader("X-Client-Request-Id",
               wire.requests.get(before).headers.get("x-client-request-id")).build();
           assertOnTheWire(wire.requests.get(before), withUri(expected, wire.endpoint()));
@@ -565,7 +583,7 @@ class HostileInputTest {
       } catch (URISyntaxException notAUri) {
         continue;
       }
-      HttpTransport transport = i % 2 == 0 ? wireTransport : urlTransport;
+      HttpTransport transport = transport(i);
       Object built = attempt(() -> client(transport).endpoint(endpoint).build(), endpoint.toString());
       if (!(built instanceof CloudPhoneClient)) {
         continue;
@@ -665,7 +683,7 @@ class HostileInputTest {
       assertEquals(List.of(Map.entry(name, value)), r.headers());
       if (i % 5 == 0 && value.equals(value.trim())) { // HTTP drops leading and trailing blanks by definition
         int before = wire.requests.size();
-        (i % 10 == 0 ? wireTransport : urlTransport).execute(r);
+        transport(i / 5).execute(r);
         RawServer.Request got = wire.requests.get(before);
         List<String> lines = new ArrayList<>();
         for (String line : got.headerLines) {
