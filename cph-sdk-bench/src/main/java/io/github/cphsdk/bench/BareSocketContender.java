@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Exploration: one keep-alive socket, blocking HTTP/1.1 on the calling thread, no SDK. */
+/**
+ * The floor of a blocking exchange: one keep-alive socket with TCP_NODELAY, the same request bytes as our
+ * client sends (head and body in one write), the answer read on the calling thread (status line, headers,
+ * Content-Length body) and its status checked. No pool, no timeouts, no TLS, no async form: only the
+ * sequential phases use it.
+ */
 public final class BareSocketContender implements Contender {
   private final int port;
   private final String head;
@@ -31,7 +36,7 @@ public final class BareSocketContender implements Contender {
 
   @Override
   public String name() {
-    return "bare socket";
+    return "bare socket (blocking)";
   }
 
   @Override
