@@ -153,7 +153,7 @@ public final class SocketHttpTransport implements HttpTransport {
     }
     Exchange exchange = new Exchange(request);
     exchange.arm();
-    return exchange.run();
+    return exchange.exchange();
   }
 
   /** Makes the exchange on a pooled thread; the returned future completes on that thread. */
@@ -166,7 +166,7 @@ public final class SocketHttpTransport implements HttpTransport {
     Exchange exchange = new Exchange(request);
     exchange.arm();
     try {
-      workers.execute(exchange::runAsync);
+      workers.execute(exchange);
     } catch (RejectedExecutionException closing) {
       exchange.disarm();
       exchange.completeExceptionally(closed(request));
@@ -181,7 +181,13 @@ public final class SocketHttpTransport implements HttpTransport {
   @Override
   public void close() {
     closed = true;
-    workers.shutdownNow();
+    for (Runnable waiting : workers.shutdownNow()) { // exchanges still waiting for a thread: never sent
+      if (waiting instanceof Exchange) {
+        Exchange e = (Exchange) waiting;
+        e.disarm();
+        e.completeExceptionally(closed(e.request));
+      }
+    }
     watchdog.close();
     List<Http1Connection> toClose;
     synchronized (idle) {
@@ -351,7 +357,7 @@ public final class SocketHttpTransport implements HttpTransport {
    * One exchange on one connection: the future the async caller holds, and what the watchdog and
    * {@code cancel} need to abort it (the socket in use).
    */
-  private final class Exchange extends CompletableFuture<HttpResponse> {
+  private final class Exchange extends CompletableFuture<HttpResponse> implements Runnable {
     private final HttpRequest request;
     private final long started = System.nanoTime();
     private Watchdog.Timeout timeout;
@@ -360,6 +366,8 @@ public final class SocketHttpTransport implements HttpTransport {
     /** Why it was aborted: "expired", "cancelled", "closed"; guarded by this. */
     private String aborted;
     private volatile int phase = CONNECTING;
+    /** A thread has started the exchange. */
+    private volatile boolean running;
 
     Exchange(HttpRequest request) {
       this.request = request;
@@ -367,7 +375,7 @@ public final class SocketHttpTransport implements HttpTransport {
 
     void arm() {
       try {
-        timeout = watchdog.arm(request.timeout().toNanos(), () -> abort("expired"));
+        timeout = watchdog.arm(request.timeout().toNanos(), this::expire);
       } catch (RejectedExecutionException closing) {
         abort("closed");
       }
@@ -377,6 +385,16 @@ public final class SocketHttpTransport implements HttpTransport {
       Watchdog.Timeout t = timeout;
       if (t != null) {
         t.cancel(false);
+      }
+    }
+
+    /** The watchdog's task: the time is up. */
+    private void expire() {
+      abort("expired");
+      if (!running) { // still waiting for a pooled thread: nothing was sent, and no thread will notice soon
+        completeExceptionally(new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT, "no thread of "
+            + "the transport was free within " + request.timeout().toMillis() + " ms; nothing was sent to "
+            + request.uri().getHost(), null));
       }
     }
 
@@ -431,18 +449,23 @@ public final class SocketHttpTransport implements HttpTransport {
       return cancelled;
     }
 
-    void runAsync() {
+    /** The asynchronous exchange, on a pooled thread. */
+    @Override
+    public void run() {
+      running = true;
       if (isDone()) {
-        return; // cancelled or timed out while it waited for a thread
+        return; // cancelled while it waited for a thread
       }
       try {
-        complete(run());
+        complete(exchange());
       } catch (IOException | RuntimeException e) {
         completeExceptionally(e);
       }
     }
 
-    HttpResponse run() throws IOException {
+    /** Connects (or takes a pooled connection), sends, reads the answer; on the calling thread. */
+    HttpResponse exchange() throws IOException {
+      running = true;
       inFlight.add(this);
       Http1Connection c = null;
       try {
