@@ -63,6 +63,19 @@ import javax.net.ssl.SSLSocketFactory;
  * default. GET and HEAD requests carry no body; for those the JDK's {@code HttpURLConnection} may itself
  * resend the request once on a stale keep-alive connection, which is harmless for reads.
  *
+ * <p>Latency: before the JDK's {@code HttpURLConnection} sends a POST in streaming mode on a kept-alive
+ * connection, it reads from that idle connection with a 1 ms timeout, to learn whether the server has closed
+ * it (it will not resend such a POST, so it checks first). Every POST but the first on a connection waits for
+ * that read to time out: about 1.1 ms. This transport keeps the check, because without it a POST on a
+ * connection the server has closed fails after it was sent. Measured on loopback (JDK 17, 2 cores), a
+ * sequential push took about 1,420 µs over this transport against about 450 µs over {@link JdkHttpTransport},
+ * and about 290 µs in an experiment that skipped the check; over a network the millisecond adds to each round
+ * trip. Prefer the default transport when latency matters. PUT and DELETE are not checked by the JDK: on a
+ * kept-alive connection the server has already closed they fail with
+ * {@link HttpTransportException.Kind#FAILED_AFTER_SEND}, never resent. The JDK sets {@code TCP_NODELAY} on
+ * every connection it opens (http and https), so the request head and body, which it writes separately, are
+ * not held back by Nagle's algorithm.
+ *
  * <p>Timeouts: connecting may take {@link HttpRequest#connectTimeout()} (at most {@link HttpRequest#timeout()});
  * the answer must be complete within {@link HttpRequest#timeout()} of the start. The deadline is checked
  * between reads, so a server that trickles its answer is cut off; one that stalls completely is cut off by
