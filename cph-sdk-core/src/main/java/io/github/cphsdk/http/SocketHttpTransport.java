@@ -30,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -101,6 +102,8 @@ public final class SocketHttpTransport implements HttpTransport {
 
   private final SSLContext sslContext;
   private final ProxySelector proxySelector;
+  /** The pool's clock ({@link System#nanoTime()}; a test's own for the idle rules). */
+  private final LongSupplier nanoTime;
   private volatile SSLSocketFactory tlsFactory;
   private final Watchdog watchdog = new Watchdog("cph-sdk-http-timeouts");
   private final ThreadPoolExecutor workers;
@@ -113,12 +116,18 @@ public final class SocketHttpTransport implements HttpTransport {
 
   /** A transport with the JDK's default TLS trust and proxy selection. */
   public SocketHttpTransport() {
-    this(new Builder());
+    this(new Builder(), System::nanoTime);
   }
 
-  private SocketHttpTransport(Builder b) {
+  /** For tests: a transport whose pool reads time from {@code nanoTime} (how long a connection sat idle). */
+  static SocketHttpTransport withClock(Builder b, LongSupplier nanoTime) {
+    return new SocketHttpTransport(b, nanoTime);
+  }
+
+  private SocketHttpTransport(Builder b, LongSupplier nanoTime) {
     this.sslContext = b.sslContext;
     this.proxySelector = b.proxySelector;
+    this.nanoTime = nanoTime;
     AtomicInteger n = new AtomicInteger();
     HandOff queue = new HandOff();
     // An exchange goes to an idle thread if there is one, else to a new thread up to MAX_WORKERS, else it
@@ -250,6 +259,11 @@ public final class SocketHttpTransport implements HttpTransport {
     }
   }
 
+  /** For tests: the {@code Host} header sent for {@code uri}. */
+  static String hostHeader(URI uri) {
+    return new Route(uri).hostHeader;
+  }
+
   private Route route(URI uri) {
     Route r = lastRoute;
     if (r != null && r.uri == uri) {
@@ -263,7 +277,7 @@ public final class SocketHttpTransport implements HttpTransport {
   /** An idle connection to the route that still looks usable, or null. */
   private Http1Connection pooled(Route route) {
     while (true) {
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       Http1Connection found = null;
       List<Http1Connection> stale = null;
       synchronized (idle) {
@@ -302,7 +316,7 @@ public final class SocketHttpTransport implements HttpTransport {
     Http1Connection evicted = null;
     synchronized (idle) {
       if (!closed) {
-        c.idleSince = System.nanoTime();
+        c.idleSince = nanoTime.getAsLong();
         idle.push(c);
         if (idle.size() > MAX_IDLE) {
           evicted = idle.pollLast();
@@ -708,7 +722,7 @@ public final class SocketHttpTransport implements HttpTransport {
 
     /** {@return a new transport with these settings} */
     public SocketHttpTransport build() {
-      return new SocketHttpTransport(this);
+      return new SocketHttpTransport(this, System::nanoTime);
     }
   }
 }
