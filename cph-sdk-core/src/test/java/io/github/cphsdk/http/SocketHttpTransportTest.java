@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -186,6 +187,16 @@ class SocketHttpTransportTest {
     assertEquals("GET " + target + " HTTP/1.1", w.take().line);
     assertEquals("GET / HTTP/1.1", w.take().line);
     assertEquals("GET /?only=query HTTP/1.1", w.take().line);
+  }
+
+  @Test
+  void charactersBeyondAsciiInThePathAreSentPercentEncodedAsUtf8() throws Exception {
+    Wire w = wire(always(OK));
+
+    // URI keeps such characters as they are in its raw form; a byte cast would send U+4E2D as '-'.
+    transport.execute(get(w, "/caf\u00e9/\u4e2d?q=\u00fc"));
+
+    assertEquals("GET /caf%C3%A9/%E4%B8%AD?q=%C3%BC HTTP/1.1", w.take().line);
   }
 
   @Test
@@ -578,6 +589,21 @@ class SocketHttpTransportTest {
     assertEquals(0, none.bodyLength());
   }
 
+  @Test
+  void aClaimedContentLengthIsNotAllocatedBeforeItsBytesArrive() throws Exception {
+    // The limit is the caller's ("keep everything"); the server claims 256 MiB and sends 10 bytes. The socket
+    // here is a stand-in that shows which arrays the connection reads into.
+    LargestArraySeen in = new LargestArraySeen(ascii(
+        "HTTP/1.1 200 OK\r\nContent-Length: 268435456\r\n\r\n0123456789"));
+    Http1Connection c = new Http1Connection("http", "h", 80, false, new StreamSocket(in), new StreamSocket(in));
+
+    Http1Connection.Malformed e = assertThrows(Http1Connection.Malformed.class,
+        () -> c.readAnswer(Long.MAX_VALUE, false));
+
+    assertTrue(e.getMessage().contains("10 of its 268435456"), e.getMessage());
+    assertTrue(in.largest <= 1 << 20, "read into an array of " + in.largest + " bytes for a 10-byte answer");
+  }
+
   // ------------------------------------------------------------------ the pool and time
 
   @Test
@@ -790,6 +816,31 @@ class SocketHttpTransportTest {
   }
 
   @Test
+  void closeFailsExchangesStillWaitingForAThread() throws Exception {
+    Wire w = wire((r, s, out) -> true); // never answers
+    List<CompletableFuture<HttpResponse>> busy = new ArrayList<>();
+    for (int i = 0; i < SocketHttpTransport.MAX_WORKERS; i++) {
+      busy.add(transport.executeAsync(get(w, "/busy").toBuilder().timeout(Duration.ofMinutes(5)).build()));
+    }
+    for (int i = 0; i < SocketHttpTransport.MAX_WORKERS; i++) {
+      w.take();
+    }
+    CompletableFuture<HttpResponse> queued = transport.executeAsync(
+        get(w, "/queued").toBuilder().timeout(Duration.ofMinutes(5)).build());
+
+    transport.close();
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> queued.get(10, TimeUnit.SECONDS));
+    HttpTransportException cause = assertInstanceOf(HttpTransportException.class, e.getCause());
+    assertEquals(HttpTransportException.Kind.CONNECT_FAILED, cause.kind(), "it was never sent");
+    for (CompletableFuture<HttpResponse> f : busy) {
+      ExecutionException b = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      assertEquals(HttpTransportException.Kind.FAILED_AFTER_SEND,
+          assertInstanceOf(HttpTransportException.class, b.getCause()).kind());
+    }
+  }
+
+  @Test
   void theTlsHandshakeIsBoundedByTheConnectTimeout() throws Exception {
     // A listener that never accepts: TCP connects (the backlog), the ClientHello is never answered.
     try (ServerSocket silent = new ServerSocket(0, 5, LOOPBACK)) {
@@ -801,6 +852,40 @@ class SocketHttpTransportTest {
       assertFalse(e.kind().requestMayHaveBeenSent());
       assertTrue(e.getMessage().contains("connect timeout (150 ms)"), e.getMessage());
     }
+  }
+
+  @Test
+  void timeoutsBeyondWhatNanosecondsHoldAreAccepted() throws Exception {
+    Wire w = wire(always(OK));
+    Duration forever = Duration.ofDays(365L * 1000);
+
+    HttpResponse sync = transport.execute(post(w).toBuilder().timeout(forever).connectTimeout(forever).build());
+    HttpResponse async = transport.executeAsync(post(w).toBuilder().timeout(forever).connectTimeout(forever).build())
+        .get(10, TimeUnit.SECONDS);
+
+    assertEquals("ok", sync.bodyAsString());
+    assertEquals("ok", async.bodyAsString());
+  }
+
+  @Test
+  void anErrorInAnAsyncExchangeStillCompletesItsFuture() throws Exception {
+    Wire w = wire(always(OK));
+    SocketHttpTransport broken = track(SocketHttpTransport.builder().proxySelector(new ProxySelector() {
+      @Override
+      public List<Proxy> select(URI uri) {
+        throw new AssertionError("a broken selector");
+      }
+
+      @Override
+      public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
+        // not called
+      }
+    }).build());
+
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> broken.executeAsync(get(w, "/")).get(10, TimeUnit.SECONDS));
+
+    assertInstanceOf(AssertionError.class, e.getCause());
   }
 
   @Test
@@ -843,6 +928,26 @@ class SocketHttpTransportTest {
     assertEquals(List.of("Host: cph.example.test:8080"), third.lines("Host"));
     assertEquals(1, third.connection, "another origin, another connection");
     assertEquals(List.of(defaultPort, URI.create("http://cph.example.test:8080/z")), selector.asked);
+  }
+
+  @Test
+  void aProxyAskingForAuthenticationIsConnectFailedAndNothingReachesIt() throws Exception {
+    Wire proxy = wire(always("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"p\"\r\n"
+        + "Content-Length: 0\r\n\r\n"));
+    SocketHttpTransport proxied = track(SocketHttpTransport.builder().proxySelector(new RecordingSelector(
+        new Proxy(Proxy.Type.HTTP, new InetSocketAddress(LOOPBACK, proxy.port())))).build());
+
+    HttpTransportException e = assertThrows(HttpTransportException.class, () -> proxied.execute(
+        HttpRequest.builder("POST", URI.create("https://cph.example.test/v1/p/cloud-phone/phones/share-apps"))
+            .header("X-Auth-Token", "secret-token").body(JSON).build()));
+
+    assertEquals(HttpTransportException.Kind.CONNECT_FAILED, e.kind());
+    assertTrue(e.getMessage().contains("407") && e.getMessage().contains("authentication"), e.getMessage());
+    Req connect = proxy.take();
+    assertEquals("CONNECT cph.example.test:443 HTTP/1.1", connect.line);
+    assertEquals(List.of("Host: cph.example.test:443"), connect.headerLines, "no header of the request");
+    assertEquals(0, connect.body.length);
+    assertEquals(0, proxy.awaitClosedByClient(), "the refused tunnel's connection is closed");
   }
 
   @Test
@@ -1094,6 +1199,41 @@ class SocketHttpTransportTest {
     @Override
     public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
       // nothing to learn
+    }
+  }
+
+  /** A stream over fixed bytes that remembers the largest array a reader handed it. */
+  private static final class LargestArraySeen extends ByteArrayInputStream {
+    int largest;
+
+    LargestArraySeen(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) {
+      largest = Math.max(largest, b.length);
+      return super.read(b, off, len);
+    }
+  }
+
+  /** An unconnected socket whose streams are given: for reading answers without a peer. */
+  private static final class StreamSocket extends Socket {
+    private final InputStream in;
+    private final OutputStream out = new ByteArrayOutputStream();
+
+    StreamSocket(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public InputStream getInputStream() {
+      return in;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+      return out;
     }
   }
 
