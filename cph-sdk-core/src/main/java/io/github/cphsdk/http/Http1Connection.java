@@ -33,6 +33,8 @@ final class Http1Connection {
   static final int MAX_HEAD = 64 * 1024;
   /** Most header fields of one answer head. */
   static final int MAX_HEADERS = 256;
+  /** Bodies up to this length are read into an array of their {@code Content-Length}; longer ones grow. */
+  private static final int EXACT_BODY_MAX = 64 * 1024;
   /** Most interim (1xx) answers before the final one. */
   private static final int MAX_INTERIM = 16;
 
@@ -138,12 +140,12 @@ final class Http1Connection {
       ascii("://");
       ascii(hostHeader);
     }
-    String path = uri.getRawPath();
-    ascii(path == null || path.isEmpty() ? "/" : path);
-    String query = uri.getRawQuery();
-    if (query != null) {
-      put('?');
-      ascii(query);
+    int targetStart = writeLen;
+    if (!target(uri)) {
+      // A URI keeps characters beyond ASCII as they are in its raw path and query: send their UTF-8
+      // percent-escapes instead, as URI.toASCIIString() has them (a byte per char would garble them).
+      writeLen = targetStart;
+      target(URI.create(uri.toASCIIString()));
     }
     ascii(" HTTP/1.1\r\nHost: ");
     ascii(hostHeader);
@@ -178,20 +180,41 @@ final class Http1Connection {
     }
   }
 
+  /** Writes the URI's raw path (at least {@code /}) and query; whether all their characters were ASCII. */
+  private boolean target(URI uri) {
+    String path = uri.getRawPath();
+    int all = ascii(path == null || path.isEmpty() ? "/" : path);
+    String query = uri.getRawQuery();
+    if (query != null) {
+      put('?');
+      all |= ascii(query);
+    }
+    return all < 0x80;
+  }
+
   /** Methods whose requests carry a body, so an empty one is announced as {@code Content-Length: 0}. */
   private static boolean bodyExpected(String method) {
     return "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);
   }
 
-  private void ascii(String s) {
+  /**
+   * Writes {@code s} a byte per char (header names and values are checked to be ASCII when built).
+   *
+   * @return all its chars OR-ed together: 0x80 or more when one of them was not ASCII
+   */
+  private int ascii(String s) {
     int n = s.length();
     ensure(n);
     byte[] b = writeBuf;
     int at = writeLen;
+    int all = 0;
     for (int i = 0; i < n; i++) {
-      b[at + i] = (byte) s.charAt(i); // header names and values are checked to be ASCII when built
+      char c = s.charAt(i);
+      all |= c;
+      b[at + i] = (byte) c;
     }
     writeLen = at + n;
+    return all;
   }
 
   private void put(int c) {
@@ -312,17 +335,36 @@ final class Http1Connection {
   private Answer fixedLength(int status, Map<String, List<String>> headers, long length, int limit, boolean keepAlive)
       throws IOException {
     int keep = (int) Math.min(length, limit);
-    byte[] body = new byte[keep];
-    int got = readFully(body, 0, keep);
-    if (got < keep) {
-      throw new Malformed("the answer ended after " + got + " of its " + length + " body bytes (Content-Length)");
+    byte[] body;
+    if (keep <= EXACT_BODY_MAX) {
+      body = new byte[keep];
+      int got = readFully(body, 0, keep);
+      if (got < keep) {
+        throw shortBody(got, length);
+      }
+    } else {
+      // the length is only the server's word: the array grows as the bytes arrive
+      Growing g = new Growing(EXACT_BODY_MAX, keep);
+      while (g.size < keep) {
+        byte[] buf = g.room(Math.min(keep - g.size, readBuf.length));
+        int n = read(buf, g.size, Math.min(keep, buf.length) - g.size);
+        if (n < 0) {
+          throw shortBody(g.size, length);
+        }
+        g.size += n;
+      }
+      body = g.bytes();
     }
     boolean truncated = length > keep;
     return new Answer(status, headers, body, truncated, keepAlive && !truncated);
   }
 
+  private static Malformed shortBody(int got, long length) {
+    return new Malformed("the answer ended after " + got + " of its " + length + " body bytes (Content-Length)");
+  }
+
   private Answer untilClose(int status, Map<String, List<String>> headers, int limit) throws IOException {
-    Growing body = new Growing(Math.min(limit, 8192));
+    Growing body = new Growing(8192, limit);
     while (body.size < limit) {
       int want = Math.min(8192, limit - body.size);
       int n = read(body.room(want), body.size, want);
@@ -347,7 +389,7 @@ final class Http1Connection {
   }
 
   private Body chunked(int limit) throws IOException {
-    Growing body = new Growing(Math.min(limit, 8192));
+    Growing body = new Growing(8192, limit);
     while (true) {
       headBytes = 0;
       long size = chunkSize(readLine("chunk size"));
@@ -379,19 +421,22 @@ final class Http1Connection {
     }
   }
 
-  /** A byte array that grows as the body comes in. */
+  /** A byte array that grows as the body comes in, never past the most bytes kept. */
   private static final class Growing {
+    private final int max;
     private byte[] buf;
     int size;
 
-    Growing(int initial) {
-      buf = new byte[Math.max(initial, 16)];
+    /** Starts with {@code min(initial, max)} bytes (at least 16); {@code max}: the most bytes kept. */
+    Growing(int initial, int max) {
+      this.max = max;
+      buf = new byte[Math.max(Math.min(initial, max), 16)];
     }
 
-    /** The array, with room for {@code more} bytes after {@link #size}. */
+    /** The array, with room for {@code more} bytes after {@link #size} (growing at most to the max). */
     byte[] room(int more) {
       if (size + more > buf.length) {
-        long want = Math.max((long) buf.length * 2, (long) size + more);
+        long want = Math.max(Math.min((long) buf.length * 2, max), (long) size + more);
         buf = Arrays.copyOf(buf, (int) Math.min(want, Integer.MAX_VALUE - 16));
       }
       return buf;

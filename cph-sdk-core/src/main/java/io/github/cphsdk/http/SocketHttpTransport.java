@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,6 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -53,9 +55,10 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>How it sends: exactly the method, URI, headers and body given, plus {@code Host} (the URI's host, with
  * the port only when it is not the scheme's default: what an AK/SK signature covers) and a fixed
- * {@code Content-Length} (never chunked). It never retries and never follows redirects. TLS checks the
- * server's certificate chain and its host name ({@code SSLParameters} endpoint identification
- * {@code "HTTPS"}) and sends the host name (SNI).
+ * {@code Content-Length} (never chunked). Path and query go in the URI's raw (encoded) form; characters
+ * beyond ASCII in them go as their UTF-8 percent-escapes, as in {@link URI#toASCIIString()}. It never
+ * retries and never follows redirects. TLS checks the server's certificate chain and its host name
+ * ({@code SSLParameters} endpoint identification {@code "HTTPS"}) and sends the host name (SNI).
  *
  * <p>Proxies: the {@link ProxySelector} given to the builder, else the JVM's default one (the
  * {@code https.proxyHost}, {@code http.proxyHost}, {@code socksProxyHost} and {@code http.nonProxyHosts}
@@ -68,10 +71,11 @@ import javax.net.ssl.SSLSocketFactory;
  * {@link HttpRequest#timeout()}: when it runs out, the socket is closed under the exchange. Host name lookup
  * runs before that, as in every JDK client, and is bounded only by the system's resolver.
  *
- * <p>Answers: at most {@link HttpRequest#maxResponseBytes()} bytes of the body are kept; past that the answer
- * is marked {@linkplain HttpResponse#bodyTruncated() truncated} and the connection is closed instead of read
- * on. The answer's head is bounded too (16 KiB per line, 64 KiB and 256 fields in all). Interim (1xx) answers
- * are skipped; bodies are framed by chunked encoding, {@code Content-Length} or the end of the connection. An
+ * <p>Answers: at most {@link HttpRequest#maxResponseBytes()} bytes of the body are kept (memory grows with the
+ * bytes that arrive, not with the length the server announces); past that the answer is marked
+ * {@linkplain HttpResponse#bodyTruncated() truncated} and the connection is closed instead of read on. The
+ * answer's head is bounded too (16 KiB per line, 64 KiB and 256 fields in all). Interim (1xx) answers are
+ * skipped; bodies are framed by chunked encoding, {@code Content-Length} or the end of the connection. An
  * answer that breaks these rules fails with {@link HttpTransportException.Kind#FAILED_AFTER_SEND}.
  *
  * <p>Connections: an answer read to its end leaves its connection in the pool for the next request to the
@@ -85,7 +89,7 @@ import javax.net.ssl.SSLSocketFactory;
  * timeouts running. Cancelling the future of {@link #executeAsync} closes the exchange's connection.
  * Interrupting a thread blocked in {@link #execute} does not abort the exchange (the JDK's sockets are
  * not interruptible); the request's timeout does. {@link #close()} stops the threads, closes the idle
- * connections and aborts the exchanges in flight. Thread-safe.
+ * connections and aborts the exchanges in flight, including those still waiting for a thread. Thread-safe.
  */
 public final class SocketHttpTransport implements HttpTransport {
   /** The most exchanges run at once on pooled threads (the client's default {@code maxConcurrentRequests}). */
@@ -101,11 +105,14 @@ public final class SocketHttpTransport implements HttpTransport {
 
   private final SSLContext sslContext;
   private final ProxySelector proxySelector;
+  /** The pool's clock ({@link System#nanoTime()}; a test's own for the idle rules). */
+  private final LongSupplier nanoTime;
   private volatile SSLSocketFactory tlsFactory;
   private final Watchdog watchdog = new Watchdog("cph-sdk-http-timeouts");
   private final ThreadPoolExecutor workers;
   /** Idle connections, most recently used first; guarded by itself. */
   private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
+  /** Exchanges running, and asynchronous ones waiting for a thread: what {@link #close()} must fail. */
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   /** The route of the last URI sent to (the client sends to the same URI object again and again). */
@@ -113,12 +120,18 @@ public final class SocketHttpTransport implements HttpTransport {
 
   /** A transport with the JDK's default TLS trust and proxy selection. */
   public SocketHttpTransport() {
-    this(new Builder());
+    this(new Builder(), System::nanoTime);
   }
 
-  private SocketHttpTransport(Builder b) {
+  /** For tests: a transport whose pool reads time from {@code nanoTime} (how long a connection sat idle). */
+  static SocketHttpTransport withClock(Builder b, LongSupplier nanoTime) {
+    return new SocketHttpTransport(b, nanoTime);
+  }
+
+  private SocketHttpTransport(Builder b, LongSupplier nanoTime) {
     this.sslContext = b.sslContext;
     this.proxySelector = b.proxySelector;
+    this.nanoTime = nanoTime;
     AtomicInteger n = new AtomicInteger();
     HandOff queue = new HandOff();
     // An exchange goes to an idle thread if there is one, else to a new thread up to MAX_WORKERS, else it
@@ -132,6 +145,9 @@ public final class SocketHttpTransport implements HttpTransport {
         throw new RejectedExecutionException("closed");
       }
       queue.enqueue(task); // every thread is busy: the first to finish takes it
+      if (pool.isShutdown() && queue.remove(task)) {
+        throw new RejectedExecutionException("closed"); // closed meanwhile: nobody would take it
+      }
     });
   }
 
@@ -161,13 +177,21 @@ public final class SocketHttpTransport implements HttpTransport {
   public CompletableFuture<HttpResponse> executeAsync(HttpRequest request) {
     Objects.requireNonNull(request, "request");
     if (closed) {
-      return CompletableFuture.failedFuture(closed(request));
+      CompletableFuture<HttpResponse> failed = new CompletableFuture<>(); // failedFuture: not on Android 26
+      failed.completeExceptionally(closed(request));
+      return failed;
     }
     Exchange exchange = new Exchange(request);
     exchange.arm();
+    inFlight.add(exchange); // from now on close() fails it, even while it waits for a thread
+    if (closed) {
+      exchange.abortBecauseClosed();
+      return exchange;
+    }
     try {
       workers.execute(exchange);
     } catch (RejectedExecutionException closing) {
+      inFlight.remove(exchange);
       exchange.disarm();
       exchange.completeExceptionally(closed(request));
     }
@@ -176,7 +200,8 @@ public final class SocketHttpTransport implements HttpTransport {
 
   /**
    * Stops the worker and timeout threads, closes the idle connections and aborts the exchanges in flight
-   * (they fail). Later requests fail without being sent. Idempotent.
+   * (they fail, as do asynchronous ones still waiting for a thread). Later requests fail without being sent.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -205,6 +230,13 @@ public final class SocketHttpTransport implements HttpTransport {
   @Override
   public String toString() {
     return "SocketHttpTransport";
+  }
+
+  /** Longer timeouts count as this long (100 years): {@code Duration.toNanos} overflows past 292 years. */
+  private static final Duration LONGEST = Duration.ofDays(36_500);
+
+  private static long nanos(Duration d) {
+    return (d.compareTo(LONGEST) < 0 ? d : LONGEST).toNanos();
   }
 
   private static HttpTransportException closed(HttpRequest request) {
@@ -256,6 +288,11 @@ public final class SocketHttpTransport implements HttpTransport {
     }
   }
 
+  /** For tests: the {@code Host} header sent for {@code uri}. */
+  static String hostHeader(URI uri) {
+    return new Route(uri).hostHeader;
+  }
+
   private Route route(URI uri) {
     Route r = lastRoute;
     if (r != null && r.uri == uri) {
@@ -269,7 +306,7 @@ public final class SocketHttpTransport implements HttpTransport {
   /** An idle connection to the route that still looks usable, or null. */
   private Http1Connection pooled(Route route) {
     while (true) {
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       Http1Connection found = null;
       List<Http1Connection> stale = null;
       synchronized (idle) {
@@ -308,7 +345,7 @@ public final class SocketHttpTransport implements HttpTransport {
     Http1Connection evicted = null;
     synchronized (idle) {
       if (!closed) {
-        c.idleSince = System.nanoTime();
+        c.idleSince = nanoTime.getAsLong();
         idle.push(c);
         if (idle.size() > MAX_IDLE) {
           evicted = idle.pollLast();
@@ -366,7 +403,7 @@ public final class SocketHttpTransport implements HttpTransport {
     /** Why it was aborted: "expired", "cancelled", "closed"; guarded by this. */
     private String aborted;
     private volatile int phase = CONNECTING;
-    /** A thread has started the exchange. */
+    /** Set once a thread runs the exchange; until then {@link #abortBecauseClosed} completes it itself. */
     private volatile boolean running;
 
     Exchange(HttpRequest request) {
@@ -375,7 +412,7 @@ public final class SocketHttpTransport implements HttpTransport {
 
     void arm() {
       try {
-        timeout = watchdog.arm(request.timeout().toNanos(), this::expire);
+        timeout = watchdog.arm(nanos(request.timeout()), this::expire);
       } catch (RejectedExecutionException closing) {
         abort("closed");
       }
@@ -391,7 +428,8 @@ public final class SocketHttpTransport implements HttpTransport {
     /** The watchdog's task: the time is up. */
     private void expire() {
       abort("expired");
-      if (!running) { // still waiting for a pooled thread: nothing was sent, and no thread will notice soon
+      if (!running) {
+        inFlight.remove(this); // still waiting for a pooled thread: nothing was sent, and no thread will notice soon
         completeExceptionally(new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT, "no thread of "
             + "the transport was free within " + request.timeout().toMillis() + " ms; nothing was sent to "
             + request.uri().getHost(), null));
@@ -400,6 +438,13 @@ public final class SocketHttpTransport implements HttpTransport {
 
     void abortBecauseClosed() {
       abort("closed");
+      if (!running) {
+        disarm();
+        // waiting for a thread (none will come after close): fail it here; should a thread start it
+        // meanwhile, it finds the exchange aborted before sending anything and fails it the same way
+        inFlight.remove(this);
+        completeExceptionally(closed(request));
+      }
     }
 
     /** Marks the exchange aborted and closes its socket, so the thread blocked on it fails at once. */
@@ -454,11 +499,12 @@ public final class SocketHttpTransport implements HttpTransport {
     public void run() {
       running = true;
       if (isDone()) {
-        return; // cancelled while it waited for a thread
+        inFlight.remove(this);
+        return; // cancelled, timed out or failed by close while it waited for a thread
       }
       try {
         complete(exchange());
-      } catch (IOException | RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the future must complete whatever happens
         completeExceptionally(e);
       }
     }
@@ -505,6 +551,24 @@ public final class SocketHttpTransport implements HttpTransport {
         inFlight.remove(this);
         if (c != null) {
           c.abort(); // failed or aborted: never reused
+        } else {
+          closeSocket(); // connecting failed (e.g. the proxy refused the tunnel): its socket is of no use
+        }
+      }
+    }
+
+    /** Closes the socket registered by {@link #use}, if any (none after a completed exchange). */
+    private void closeSocket() {
+      Socket s;
+      synchronized (this) {
+        s = socket;
+        socket = null;
+      }
+      if (s != null) {
+        try {
+          s.close();
+        } catch (IOException | RuntimeException ignored) {
+          // unusable either way
         }
       }
     }
@@ -512,7 +576,7 @@ public final class SocketHttpTransport implements HttpTransport {
     private Http1Connection connect(Route route) throws IOException {
       Proxy proxy = proxyFor(route.uri);
       boolean https = "https".equals(route.scheme);
-      long connectDeadline = started + Math.min(request.connectTimeout().toNanos(), request.timeout().toNanos());
+      long connectDeadline = started + Math.min(nanos(request.connectTimeout()), nanos(request.timeout()));
       Socket raw;
       boolean absoluteForm = false;
       if (proxy.type() == Proxy.Type.DIRECT) {
@@ -731,7 +795,7 @@ public final class SocketHttpTransport implements HttpTransport {
 
     /** {@return a new transport with these settings} */
     public SocketHttpTransport build() {
-      return new SocketHttpTransport(this);
+      return new SocketHttpTransport(this, System::nanoTime);
     }
   }
 }
