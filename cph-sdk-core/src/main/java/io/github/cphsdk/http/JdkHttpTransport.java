@@ -22,10 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -90,20 +87,7 @@ public final class JdkHttpTransport implements HttpTransport {
       b.sslContext(sslContext);
     }
     this.client = b.build();
-    AtomicInteger n = new AtomicInteger();
-    // An exchange goes to an idle thread if there is one, else to a new thread up to MAX_WORKERS, else it
-    // waits in the queue for the first thread to finish. Idle threads end after 30 s.
-    HandOff queue = new HandOff();
-    this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, queue, r -> {
-      Thread t = new Thread(r, "cph-sdk-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, (task, pool) -> {
-      if (pool.isShutdown()) {
-        throw new RejectedExecutionException("closed");
-      }
-      queue.enqueue(task); // every thread is busy: the first to finish takes it
-    });
+    this.workers = WorkerThreads.newPool(MAX_WORKERS);
   }
 
   /**
@@ -286,22 +270,6 @@ public final class JdkHttpTransport implements HttpTransport {
   @Override
   public String toString() {
     return "JdkHttpTransport";
-  }
-
-  /**
-   * The workers' queue: {@code offer} hands a task only to a thread waiting for one, so the pool starts a new
-   * thread (up to its maximum) rather than queueing while threads could be added; past the maximum the pool's
-   * rejection handler queues it for real.
-   */
-  private static final class HandOff extends LinkedTransferQueue<Runnable> {
-    @Override
-    public boolean offer(Runnable task) {
-      return tryTransfer(task);
-    }
-
-    void enqueue(Runnable task) {
-      super.offer(task);
-    }
   }
 
   /**

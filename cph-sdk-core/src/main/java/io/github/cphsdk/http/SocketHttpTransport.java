@@ -26,11 +26,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -132,23 +130,7 @@ public final class SocketHttpTransport implements HttpTransport {
     this.sslContext = b.sslContext;
     this.proxySelector = b.proxySelector;
     this.nanoTime = nanoTime;
-    AtomicInteger n = new AtomicInteger();
-    HandOff queue = new HandOff();
-    // An exchange goes to an idle thread if there is one, else to a new thread up to MAX_WORKERS, else it
-    // waits in the queue for the first thread to finish. Idle threads end after 30 s.
-    this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 30, TimeUnit.SECONDS, queue, r -> {
-      Thread t = new Thread(r, "cph-sdk-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    }, (task, pool) -> {
-      if (pool.isShutdown()) {
-        throw new RejectedExecutionException("closed");
-      }
-      queue.enqueue(task); // every thread is busy: the first to finish takes it
-      if (pool.isShutdown() && queue.remove(task)) {
-        throw new RejectedExecutionException("closed"); // closed meanwhile: nobody would take it
-      }
-    });
+    this.workers = WorkerThreads.newPool(MAX_WORKERS);
   }
 
   /**
@@ -737,24 +719,6 @@ public final class SocketHttpTransport implements HttpTransport {
 
     ProxyRefused(String message) {
       super(message);
-    }
-  }
-
-  /**
-   * The workers' queue: {@code offer} hands a task only to a thread waiting for one, so the pool starts a new
-   * thread (up to its maximum) rather than queueing while threads could be added; past the maximum the pool's
-   * rejection handler queues it for real.
-   */
-  private static final class HandOff extends LinkedTransferQueue<Runnable> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean offer(Runnable task) {
-      return tryTransfer(task);
-    }
-
-    void enqueue(Runnable task) {
-      super.offer(task);
     }
   }
 

@@ -3,6 +3,7 @@ package cphsdk.consumer;
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.auth.Credentials;
+import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpTransportException;
 import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
@@ -40,30 +41,12 @@ public final class Main {
       closedPort = s.getLocalPort();
     }
     URI endpoint = URI.create("http://127.0.0.1:" + closedPort);
-    try (UrlConnectionTransport transport = new UrlConnectionTransport();
-        CloudPhoneClient client = CloudPhoneClient.builder().endpoint(endpoint).projectId(PROJECT)
-            .credentials(Credentials.token("module-path-token")).retryPolicy(RetryPolicy.none())
-            .transport(transport).build()) {
-      client.shareApps(request);
-      throw new AssertionError("nothing listens on " + endpoint);
-    } catch (CloudPhoneTransportException e) {
-      check(!e.mayHaveBeenApplied(), "a refused connection sent nothing");
-      check(e.getCause() instanceof HttpTransportException
-          && ((HttpTransportException) e.getCause()).kind() == HttpTransportException.Kind.CONNECT_FAILED,
-          "classified as CONNECT_FAILED: " + e.getCause());
+    try (UrlConnectionTransport transport = new UrlConnectionTransport()) {
+      pushToNobody(request, endpoint, transport);
     }
     System.out.println("OK push through UrlConnectionTransport: serialized, authorized, sent, classified");
 
-    try (CloudPhoneClient client = CloudPhoneClient.builder().endpoint(endpoint).projectId(PROJECT)
-        .credentials(Credentials.token("module-path-token")).retryPolicy(RetryPolicy.none()).build()) {
-      client.shareApps(request);
-      throw new AssertionError("nothing listens on " + endpoint);
-    } catch (CloudPhoneTransportException e) {
-      check(!e.mayHaveBeenApplied(), "a refused connection sent nothing");
-      check(e.getCause() instanceof HttpTransportException
-          && ((HttpTransportException) e.getCause()).kind() == HttpTransportException.Kind.CONNECT_FAILED,
-          "classified as CONNECT_FAILED: " + e.getCause());
-    }
+    pushToNobody(request, endpoint, null);
     System.out.println("OK push through the default transport");
 
     boolean javaNetHttp = ModuleLayer.boot().findModule("java.net.http").isPresent();
@@ -76,6 +59,24 @@ public final class Main {
       System.out.println("OK JdkHttpTransport needs java.net.http");
     }
     System.out.println("ALL OK");
+  }
+
+  /** A push to a port nobody listens on, through {@code transport} (null: the default one): CONNECT_FAILED. */
+  private static void pushToNobody(ShareAppsRequest request, URI endpoint, HttpTransport transport) {
+    CloudPhoneClient.Builder builder = CloudPhoneClient.builder().endpoint(endpoint).projectId(PROJECT)
+        .credentials(Credentials.token("module-path-token")).retryPolicy(RetryPolicy.none());
+    if (transport != null) {
+      builder.transport(transport);
+    }
+    try (CloudPhoneClient client = builder.build()) {
+      client.shareApps(request);
+      throw new AssertionError("nothing listens on " + endpoint);
+    } catch (CloudPhoneTransportException e) {
+      check(!e.mayHaveBeenApplied(), "a refused connection sent nothing");
+      check(e.getCause() instanceof HttpTransportException
+          && ((HttpTransportException) e.getCause()).kind() == HttpTransportException.Kind.CONNECT_FAILED,
+          "classified as CONNECT_FAILED: " + e.getCause());
+    }
   }
 
   private static void check(boolean condition, String what) {
