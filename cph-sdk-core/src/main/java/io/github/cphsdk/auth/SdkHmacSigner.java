@@ -16,7 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -57,7 +57,7 @@ final class SdkHmacSigner {
   }
 
   /**
-   * Signs one request.
+   * Signs one request, keeping every intermediate result.
    *
    * @param method the HTTP method
    * @param rawPath the path as sent, percent-encoded ({@code URI.getRawPath()}); empty means {@code /}
@@ -67,47 +67,149 @@ final class SdkHmacSigner {
    */
   Signature sign(String method, String rawPath, List<Map.Entry<String, String>> query, Map<String, String> headers,
       byte[] body) {
-    TreeMap<String, String> signed = new TreeMap<>();
+    int n = headers.size();
+    String[] names = new String[n];
+    String[] values = new String[n];
+    int i = 0;
     for (Map.Entry<String, String> h : headers.entrySet()) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (signed.put(name, h.getValue().trim()) != null) {
-        throw new IllegalArgumentException("header " + name + " is given twice; AK/SK signing needs one value per header");
-      }
+      names[i] = h.getKey().toLowerCase(Locale.ROOT);
+      values[i] = h.getValue();
+      i++;
     }
-    String date = signed.get("x-sdk-date");
+    return sign(method, rawPath, canonicalQuery(query), names, values, n, body, true);
+  }
+
+  /**
+   * Signs one request: what {@link #sign(String, String, List, Map, byte[])} does, without building the
+   * intermediate texts unless {@code keep} asks for them. The canonical request and the string to sign are
+   * written as UTF-8 bytes straight into a reused buffer and hashed from there.
+   *
+   * @param canonicalQuery the query in its canonical form ({@link #canonicalQuery}); empty for none
+   * @param names the names of the headers to sign, lower case; sorted here, together with {@code values}
+   * @param values their values, as given (trimmed here)
+   * @param count how many of {@code names} and {@code values} there are
+   * @param keep whether the result should carry every intermediate text, or only {@code authorization}
+   */
+  Signature sign(String method, String rawPath, String canonicalQuery, String[] names, String[] values, int count,
+      byte[] body, boolean keep) {
+    for (int i = 0; i < count; i++) {
+      values[i] = values[i].trim();
+    }
+    sortByName(names, values, count);
+    String date = valueOf("x-sdk-date", names, values, count);
     if (date == null) {
       throw new IllegalArgumentException("the signed headers must include X-Sdk-Date");
     }
-    if (!signed.containsKey("host")) {
+    if (valueOf("host", names, values, count) == null) {
       throw new IllegalArgumentException("the signed headers must include Host");
     }
 
-    StringBuilder canonicalHeaders = new StringBuilder(256);
-    StringBuilder signedHeaders = new StringBuilder(64);
-    for (Map.Entry<String, String> h : signed.entrySet()) {
-      canonicalHeaders.append(h.getKey()).append(':').append(h.getValue()).append('\n');
-      if (signedHeaders.length() > 0) {
-        signedHeaders.append(';');
-      }
-      signedHeaders.append(h.getKey());
-    }
+    int slot = slot();
+    Scratch s = take(slot);
+    Sink b = s.sink;
+    StringBuilder authorization = s.authorization;
+    b.len = 0;
+    authorization.setLength(0);
+    authorization.append(ALGORITHM).append(" Access=").append(accessKey).append(", SignedHeaders=");
 
-    String canonicalRequest = method.toUpperCase(Locale.ROOT) + '\n'
-        + canonicalUri(rawPath) + '\n'
-        + canonicalQuery(query) + '\n'
-        + canonicalHeaders + '\n'
-        + signedHeaders + '\n'
-        + hex(sha256(body));
-    String canonicalRequestHash = hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-    String stringToSign = ALGORITHM + '\n' + date + '\n' + canonicalRequestHash;
-    String signature = hex(mac().doFinal(stringToSign.getBytes(StandardCharsets.UTF_8)));
-    String authorization = ALGORITHM + " Access=" + accessKey + ", SignedHeaders=" + signedHeaders
-        + ", Signature=" + signature;
-    return new Signature(canonicalRequest, canonicalRequestHash, stringToSign, signedHeaders.toString(), signature,
-        authorization);
+    // CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n hex(sha256(body))
+    b.utf8(method.toUpperCase(Locale.ROOT));
+    b.put('\n');
+    b.canonicalUri(rawPath);
+    b.put('\n');
+    b.utf8(canonicalQuery);
+    b.put('\n');
+    for (int i = 0; i < count; i++) {
+      b.utf8(names[i]);
+      b.put(':');
+      b.utf8(values[i]);
+      b.put('\n');
+    }
+    b.put('\n');
+    int signedFrom = authorization.length();
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        b.put(';');
+        authorization.append(';');
+      }
+      b.utf8(names[i]);
+      authorization.append(names[i]);
+    }
+    int signedTo = authorization.length();
+    b.put('\n');
+    MessageDigest sha256 = s.sha256;
+    sha256.update(body);
+    digest(sha256, s.hash);
+    b.hex(s.hash);
+    String canonicalRequest = keep ? b.string() : null;
+
+    sha256.update(b.buf, 0, b.len);
+    digest(sha256, s.hash);
+    String canonicalRequestHash = keep ? hex(s.hash) : null;
+
+    // StringToSign = SDK-HMAC-SHA256 \n X-Sdk-Date \n hex(sha256(CanonicalRequest))
+    b.len = 0;
+    b.utf8(ALGORITHM);
+    b.put('\n');
+    b.utf8(date);
+    b.put('\n');
+    b.hex(s.hash);
+    String stringToSign = keep ? b.string() : null;
+
+    s.mac.update(b.buf, 0, b.len);
+    byte[] mac = s.mac.doFinal();
+    authorization.append(", Signature=");
+    for (byte x : mac) {
+      authorization.append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
+    }
+    String header = authorization.toString();
+    String signedHeaders = keep ? authorization.substring(signedFrom, signedTo) : null;
+    give(slot, s);
+    return new Signature(canonicalRequest, canonicalRequestHash, stringToSign, signedHeaders,
+        keep ? hex(mac) : null, header);
   }
 
-  /** The intermediate and final results of one signing. {@code toString()} leaves the signature out. */
+  /** Sorts the headers by name (insertion sort: there are a handful) and refuses a name given twice. */
+  private static void sortByName(String[] names, String[] values, int count) {
+    for (int i = 1; i < count; i++) {
+      String name = names[i];
+      String value = values[i];
+      int j = i - 1;
+      int c = 1;
+      while (j >= 0 && (c = names[j].compareTo(name)) > 0) {
+        names[j + 1] = names[j];
+        values[j + 1] = values[j];
+        j--;
+      }
+      if (j >= 0 && c == 0) {
+        throw new IllegalArgumentException("header " + name + " is given twice; AK/SK signing needs one value per header");
+      }
+      names[j + 1] = name;
+      values[j + 1] = value;
+    }
+  }
+
+  private static String valueOf(String name, String[] names, String[] values, int count) {
+    for (int i = 0; i < count; i++) {
+      if (names[i].equals(name)) {
+        return values[i];
+      }
+    }
+    return null;
+  }
+
+  private static void digest(MessageDigest md, byte[] into) {
+    try {
+      md.digest(into, 0, into.length);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("SHA-256 gave no 32-byte digest", e);
+    }
+  }
+
+  /**
+   * The intermediate and final results of one signing. {@code toString()} leaves the signature out. Only
+   * {@code authorization} is set when the signing was asked not to keep the intermediate texts.
+   */
   static final class Signature {
     final String canonicalRequest;
     final String canonicalRequestHash;
@@ -132,6 +234,149 @@ final class SdkHmacSigner {
     }
   }
 
+  // ---- scratch state reused between signings ------------------------------------------------------------
+
+  /**
+   * Per signer, a few slots of scratch state, picked by thread id: a thread takes its slot's state (or
+   * builds new state when another thread holds it) and puts it back when done, so a signing allocates no
+   * Mac, no digest and no buffers, and no two threads ever share one.
+   */
+  private final AtomicReferenceArray<Scratch> scratch = new AtomicReferenceArray<>(SLOTS);
+
+  private static final int SLOTS = slots(Runtime.getRuntime().availableProcessors());
+
+  /** A power of two, at least twice the cores, from 2 to 64. */
+  private static int slots(int cores) {
+    int n = 2;
+    while (n < 2 * cores && n < 64) {
+      n <<= 1;
+    }
+    return n;
+  }
+
+  @SuppressWarnings("deprecation") // Thread.getId: threadId() is Java 19+
+  private static int slot() {
+    return (int) Thread.currentThread().getId() & (SLOTS - 1);
+  }
+
+  private Scratch take(int slot) {
+    Scratch s = scratch.getAndSet(slot, null);
+    return s != null ? s : new Scratch(mac(), sha256());
+  }
+
+  /** Puts the state back after a signing that completed (a failed one may leave it half used: dropped). */
+  private void give(int slot, Scratch s) {
+    if (s.sink.buf.length <= Scratch.MAX_KEPT && s.authorization.capacity() <= Scratch.MAX_KEPT) {
+      scratch.set(slot, s);
+    }
+  }
+
+  /** What one signing works with. */
+  private static final class Scratch {
+    /** Buffers that grew past this (very long paths or queries) are not kept. */
+    static final int MAX_KEPT = 16 * 1024;
+
+    final Mac mac;
+    final MessageDigest sha256;
+    final Sink sink = new Sink(512);
+    final StringBuilder authorization = new StringBuilder(192);
+    final byte[] hash = new byte[32];
+
+    Scratch(Mac mac, MessageDigest sha256) {
+      this.mac = mac;
+      this.sha256 = sha256;
+    }
+  }
+
+  /** A growable byte buffer that the canonical forms are written into, as UTF-8. */
+  static final class Sink {
+    byte[] buf;
+    int len;
+
+    Sink(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    private void room(int more) {
+      if (len + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+      }
+    }
+
+    /** An ASCII character. */
+    void put(char c) {
+      room(1);
+      buf[len++] = (byte) c;
+    }
+
+    /** The UTF-8 bytes of {@code s} (as {@code String.getBytes(UTF_8)} gives them). */
+    void utf8(String s) {
+      int n = s.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) { // not ASCII: the JDK's encoder (what was written of s so far is past len, overwritten)
+          byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+          room(bytes.length);
+          System.arraycopy(bytes, 0, buf, len, bytes.length);
+          len += bytes.length;
+          return;
+        }
+        buf[len + i] = (byte) c;
+      }
+      len += n;
+    }
+
+    /** Lower-case hex of {@code bytes}. */
+    void hex(byte[] bytes) {
+      room(bytes.length * 2);
+      for (byte x : bytes) {
+        buf[len++] = (byte) HEX[(x >> 4) & 0xf];
+        buf[len++] = (byte) HEX[x & 0xf];
+      }
+    }
+
+    /** See {@link SdkHmacSigner#canonicalUri(String)}. */
+    void canonicalUri(String rawPath) {
+      if (rawPath == null || rawPath.isEmpty()) {
+        put('/');
+        return;
+      }
+      int begin = len;
+      int start = 0;
+      while (true) {
+        int slash = rawPath.indexOf('/', start);
+        segment(rawPath, start, slash < 0 ? rawPath.length() : slash);
+        if (slash < 0) {
+          break;
+        }
+        put('/');
+        start = slash + 1;
+      }
+      if (len == begin || buf[len - 1] != '/') {
+        put('/');
+      }
+    }
+
+    /** One path segment, decoded and then encoded; one of unreserved characters only stays as it is. */
+    private void segment(String path, int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (!isUnreserved(path.charAt(i))) {
+          utf8(encode(decode(path.substring(from, to)))); // encode gives ASCII
+          return;
+        }
+      }
+      room(to - from);
+      for (int i = from; i < to; i++) {
+        buf[len++] = (byte) path.charAt(i);
+      }
+    }
+
+    String string() {
+      return new String(buf, 0, len, StandardCharsets.UTF_8);
+    }
+  }
+
   // ---- canonical forms -------------------------------------------------------------------------------
 
   /**
@@ -140,25 +385,9 @@ final class SdkHmacSigner {
    * inside its segment.
    */
   static String canonicalUri(String rawPath) {
-    if (rawPath == null || rawPath.isEmpty()) {
-      return "/";
-    }
-    StringBuilder sb = new StringBuilder(rawPath.length() + 8);
-    int start = 0;
-    while (true) {
-      int slash = rawPath.indexOf('/', start);
-      String segment = slash < 0 ? rawPath.substring(start) : rawPath.substring(start, slash);
-      sb.append(encode(decode(segment)));
-      if (slash < 0) {
-        break;
-      }
-      sb.append('/');
-      start = slash + 1;
-    }
-    if (sb.length() == 0 || sb.charAt(sb.length() - 1) != '/') {
-      sb.append('/');
-    }
-    return sb.toString();
+    Sink b = new Sink(rawPath == null ? 1 : rawPath.length() + 8);
+    b.canonicalUri(rawPath);
+    return b.string();
   }
 
   /** Parameters as {@code name=value}, both encoded, sorted by encoded name then value, joined by {@code &}. */
