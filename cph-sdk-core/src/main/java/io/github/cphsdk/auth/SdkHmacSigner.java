@@ -43,17 +43,29 @@ final class SdkHmacSigner {
   }
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
+  private static final byte[] HEX_BYTES = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /** The RFC 3986 unreserved characters {@code A-Z a-z 0-9 - _ . ~}, by ASCII code. */
+  private static final boolean[] UNRESERVED = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      UNRESERVED[c] = isUnreserved(c);
+    }
+  }
   private static final Comparator<Map.Entry<String, String>> BY_NAME_THEN_VALUE =
       Map.Entry.<String, String>comparingByKey().thenComparing(Map.Entry.comparingByValue());
 
   private final String accessKey;
   private final SecretKeySpec key;
   private final Mac prototype;
+  /** {@code SDK-HMAC-SHA256 Access=AK, SignedHeaders=} as UTF-8. */
+  private final byte[] authorizationStart;
 
   SdkHmacSigner(String accessKey, String secretKey) {
     this.accessKey = accessKey;
     this.key = new SecretKeySpec(secretKey.getBytes(StandardCharsets.UTF_8), HMAC);
     this.prototype = newMac(key);
+    this.authorizationStart = (ALGORITHM + " Access=" + accessKey + ", SignedHeaders=").getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -107,10 +119,7 @@ final class SdkHmacSigner {
     int slot = slot();
     Scratch s = take(slot);
     Sink b = s.sink;
-    StringBuilder authorization = s.authorization;
     b.len = 0;
-    authorization.setLength(0);
-    authorization.append(ALGORITHM).append(" Access=").append(accessKey).append(", SignedHeaders=");
 
     // CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n hex(sha256(body))
     b.utf8(method.toUpperCase(Locale.ROOT));
@@ -126,48 +135,48 @@ final class SdkHmacSigner {
       b.put('\n');
     }
     b.put('\n');
-    int signedFrom = authorization.length();
+    int signedFrom = b.len;
     for (int i = 0; i < count; i++) {
       if (i > 0) {
         b.put(';');
-        authorization.append(';');
       }
       b.utf8(names[i]);
-      authorization.append(names[i]);
     }
-    int signedTo = authorization.length();
+    int signedTo = b.len;
     b.put('\n');
     MessageDigest sha256 = s.sha256;
     sha256.update(body);
     digest(sha256, s.hash);
     b.hex(s.hash);
-    String canonicalRequest = keep ? b.string() : null;
-
-    sha256.update(b.buf, 0, b.len);
+    int canonicalTo = b.len;
+    sha256.update(b.buf, 0, canonicalTo);
     digest(sha256, s.hash);
-    String canonicalRequestHash = keep ? hex(s.hash) : null;
 
-    // StringToSign = SDK-HMAC-SHA256 \n X-Sdk-Date \n hex(sha256(CanonicalRequest))
-    b.len = 0;
-    b.utf8(ALGORITHM);
-    b.put('\n');
+    // StringToSign = SDK-HMAC-SHA256 \n X-Sdk-Date \n hex(sha256(CanonicalRequest)), after it in the buffer
+    b.bytes(ALGORITHM_LINE);
     b.utf8(date);
     b.put('\n');
     b.hex(s.hash);
-    String stringToSign = keep ? b.string() : null;
-
-    s.mac.update(b.buf, 0, b.len);
+    int stringToSignTo = b.len;
+    s.mac.update(b.buf, canonicalTo, stringToSignTo - canonicalTo);
     byte[] mac = s.mac.doFinal();
-    authorization.append(", Signature=");
-    for (byte x : mac) {
-      authorization.append(HEX[(x >> 4) & 0xf]).append(HEX[x & 0xf]);
-    }
-    String header = authorization.toString();
-    String signedHeaders = keep ? authorization.substring(signedFrom, signedTo) : null;
+
+    // Authorization = SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex, after that, made a String once
+    b.bytes(authorizationStart);
+    b.copy(signedFrom, signedTo);
+    b.bytes(SIGNATURE_PART);
+    b.hex(mac);
+    String authorization = b.string(stringToSignTo, b.len);
+    Signature result = keep
+        ? new Signature(b.string(0, canonicalTo), hex(s.hash), b.string(canonicalTo, stringToSignTo),
+            b.string(signedFrom, signedTo), hex(mac), authorization)
+        : new Signature(null, null, null, null, null, authorization);
     give(slot, s);
-    return new Signature(canonicalRequest, canonicalRequestHash, stringToSign, signedHeaders,
-        keep ? hex(mac) : null, header);
+    return result;
   }
+
+  private static final byte[] ALGORITHM_LINE = (ALGORITHM + "\n").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SIGNATURE_PART = ", Signature=".getBytes(StandardCharsets.UTF_8);
 
   /** Sorts the headers by name (insertion sort: there are a handful) and refuses a name given twice. */
   private static void sortByName(String[] names, String[] values, int count) {
@@ -266,7 +275,7 @@ final class SdkHmacSigner {
 
   /** Puts the state back after a signing that completed (a failed one may leave it half used: dropped). */
   private void give(int slot, Scratch s) {
-    if (s.sink.buf.length <= Scratch.MAX_KEPT && s.authorization.capacity() <= Scratch.MAX_KEPT) {
+    if (s.sink.buf.length <= Scratch.MAX_KEPT) {
       scratch.set(slot, s);
     }
   }
@@ -278,8 +287,7 @@ final class SdkHmacSigner {
 
     final Mac mac;
     final MessageDigest sha256;
-    final Sink sink = new Sink(512);
-    final StringBuilder authorization = new StringBuilder(192);
+    final Sink sink = new Sink(1024);
     final byte[] hash = new byte[32];
 
     Scratch(Mac mac, MessageDigest sha256) {
@@ -309,31 +317,46 @@ final class SdkHmacSigner {
       buf[len++] = (byte) c;
     }
 
+    void bytes(byte[] bytes) {
+      room(bytes.length);
+      System.arraycopy(bytes, 0, buf, len, bytes.length);
+      len += bytes.length;
+    }
+
+    /** Appends a copy of what was written from {@code from} to {@code to}. */
+    void copy(int from, int to) {
+      room(to - from);
+      System.arraycopy(buf, from, buf, len, to - from);
+      len += to - from;
+    }
+
     /** The UTF-8 bytes of {@code s} (as {@code String.getBytes(UTF_8)} gives them). */
     void utf8(String s) {
       int n = s.length();
       room(n);
+      byte[] a = buf;
+      int at = len;
       for (int i = 0; i < n; i++) {
         char c = s.charAt(i);
         if (c >= 0x80) { // not ASCII: the JDK's encoder (what was written of s so far is past len, overwritten)
-          byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-          room(bytes.length);
-          System.arraycopy(bytes, 0, buf, len, bytes.length);
-          len += bytes.length;
+          bytes(s.getBytes(StandardCharsets.UTF_8));
           return;
         }
-        buf[len + i] = (byte) c;
+        a[at + i] = (byte) c;
       }
-      len += n;
+      len = at + n;
     }
 
     /** Lower-case hex of {@code bytes}. */
     void hex(byte[] bytes) {
       room(bytes.length * 2);
+      byte[] a = buf;
+      int at = len;
       for (byte x : bytes) {
-        buf[len++] = (byte) HEX[(x >> 4) & 0xf];
-        buf[len++] = (byte) HEX[x & 0xf];
+        a[at++] = HEX_BYTES[(x >> 4) & 0xf];
+        a[at++] = HEX_BYTES[x & 0xf];
       }
+      len = at;
     }
 
     /** See {@link SdkHmacSigner#canonicalUri(String)}. */
@@ -360,20 +383,26 @@ final class SdkHmacSigner {
 
     /** One path segment, decoded and then encoded; one of unreserved characters only stays as it is. */
     private void segment(String path, int from, int to) {
+      room(to - from);
+      byte[] a = buf;
+      int at = len;
       for (int i = from; i < to; i++) {
-        if (!isUnreserved(path.charAt(i))) {
+        char c = path.charAt(i);
+        if (c >= 128 || !UNRESERVED[c]) {
           utf8(encode(decode(path.substring(from, to)))); // encode gives ASCII
           return;
         }
+        a[at++] = (byte) c;
       }
-      room(to - from);
-      for (int i = from; i < to; i++) {
-        buf[len++] = (byte) path.charAt(i);
-      }
+      len = at;
     }
 
     String string() {
-      return new String(buf, 0, len, StandardCharsets.UTF_8);
+      return string(0, len);
+    }
+
+    String string(int from, int to) {
+      return new String(buf, from, to - from, StandardCharsets.UTF_8);
     }
   }
 
