@@ -124,7 +124,7 @@ final class SdkHmacSigner {
     // CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n hex(sha256(body))
     b.utf8(method.toUpperCase(Locale.ROOT));
     b.put('\n');
-    b.canonicalUri(rawPath);
+    b.bytes(canonicalUriBytes(rawPath));
     b.put('\n');
     b.utf8(canonicalQuery);
     b.put('\n');
@@ -177,6 +177,32 @@ final class SdkHmacSigner {
 
   private static final byte[] ALGORITHM_LINE = (ALGORITHM + "\n").getBytes(StandardCharsets.UTF_8);
   private static final byte[] SIGNATURE_PART = ", Signature=".getBytes(StandardCharsets.UTF_8);
+
+  /** The canonical URI of the path signed last: a client signs the same path string call after call. */
+  private volatile CanonicalUri lastUri;
+
+  private byte[] canonicalUriBytes(String rawPath) {
+    CanonicalUri last = lastUri;
+    if (last != null && last.rawPath == rawPath) {
+      return last.bytes;
+    }
+    Sink b = new Sink(rawPath == null ? 1 : rawPath.length() + 8);
+    b.canonicalUri(rawPath);
+    byte[] bytes = java.util.Arrays.copyOf(b.buf, b.len);
+    lastUri = new CanonicalUri(rawPath, bytes);
+    return bytes;
+  }
+
+  /** A raw path and its canonical URI as ASCII bytes (never written to). */
+  private static final class CanonicalUri {
+    final String rawPath;
+    final byte[] bytes;
+
+    CanonicalUri(String rawPath, byte[] bytes) {
+      this.rawPath = rawPath;
+      this.bytes = bytes;
+    }
+  }
 
   /** Sorts the headers by name (insertion sort: there are a handful) and refuses a name given twice. */
   private static void sortByName(String[] names, String[] values, int count) {
@@ -349,14 +375,16 @@ final class SdkHmacSigner {
 
     /** Lower-case hex of {@code bytes}. */
     void hex(byte[] bytes) {
-      room(bytes.length * 2);
+      int n = bytes.length;
+      room(n * 2);
       byte[] a = buf;
       int at = len;
-      for (byte x : bytes) {
-        a[at++] = HEX_BYTES[(x >> 4) & 0xf];
-        a[at++] = HEX_BYTES[x & 0xf];
+      for (int i = 0; i < n; i++) {
+        int v = bytes[i] & 0xff;
+        a[at + 2 * i] = HEX_BYTES[v >>> 4];
+        a[at + 2 * i + 1] = HEX_BYTES[v & 0xf];
       }
-      len = at;
+      len = at + 2 * n;
     }
 
     /** See {@link SdkHmacSigner#canonicalUri(String)}. */
