@@ -1,13 +1,12 @@
 package io.github.cphsdk.auth;
 
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.internal.HttpAccess;
 import java.net.URI;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Access key (AK) and secret key (SK) credentials: every attempt is signed with {@code SDK-HMAC-SHA256}
@@ -35,8 +34,6 @@ public final class AkSkCredentials implements Credentials {
   private static final String PROJECT_HEADER = "X-Project-Id";
   private static final String SECURITY_TOKEN_HEADER = "X-Security-Token";
   private static final String AUTHORIZATION = "Authorization";
-  /** Request headers signed when present (lower case); host and the headers added here are always signed. */
-  private static final Set<String> SIGNED_WHEN_PRESENT = Set.of("content-type", "user-agent");
 
   private final String accessKey;
   private final String securityToken;
@@ -74,40 +71,116 @@ public final class AkSkCredentials implements Credentials {
   /** Adds {@code X-Sdk-Date}, {@code X-Project-Id}, {@code X-Security-Token} (temporary keys) and {@code Authorization}. */
   @Override
   public HttpRequest authorize(HttpRequest request, AuthContext context) {
-    return sign(request, context).request;
+    return sign(request, context, false).request;
   }
 
   /** The signed request together with the signature's intermediate results (for tests). */
   Signed sign(HttpRequest request, AuthContext context) {
+    return sign(request, context, true);
+  }
+
+  /**
+   * Signs {@code request}: collects the headers to sign in two small arrays (names lower case), has the
+   * signer hash the body where it is (no copy), and sets the headers it adds in one copy of the request.
+   */
+  private Signed sign(HttpRequest request, AuthContext context, boolean keepIntermediates) {
     Clock c = clock != null ? clock : context.clock();
     String date = SdkHmacSigner.formatDate(c.instant());
     URI uri = request.uri();
 
-    HttpRequest.Builder b = request.toBuilder().removeHeader(AUTHORIZATION).setHeader(SdkHmacSigner.DATE_HEADER, date);
-    Map<String, String> signed = new HashMap<>(8);
-    signed.put("host", SdkHmacSigner.host(uri));
-    signed.put("x-sdk-date", date);
-    for (Map.Entry<String, String> h : request.headers()) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (SIGNED_WHEN_PRESENT.contains(name) || name.equals("x-project-id")) {
-        if (signed.put(name, h.getValue()) != null) {
-          throw new IllegalArgumentException("header " + h.getKey()
-              + " appears more than once; AK/SK signing needs a single value");
+    String[] names = new String[MAX_SIGNED];
+    String[] values = new String[MAX_SIGNED];
+    names[0] = "host";
+    values[0] = host(uri);
+    names[1] = "x-sdk-date";
+    values[1] = date;
+    int n = 2;
+    boolean hasProject = false;
+    List<Map.Entry<String, String>> headers = request.headers();
+    for (int i = 0, size = headers.size(); i < size; i++) {
+      Map.Entry<String, String> h = headers.get(i);
+      String name = signedWhenPresent(h.getKey());
+      if (name != null) {
+        for (int j = 2; j < n; j++) {
+          if (names[j].equals(name)) {
+            throw new IllegalArgumentException("header " + h.getKey()
+                + " appears more than once; AK/SK signing needs a single value");
+          }
         }
+        names[n] = name;
+        values[n++] = h.getValue();
+        hasProject |= name.equals("x-project-id");
       }
     }
-    if (!signed.containsKey("x-project-id")) {
-      b.setHeader(PROJECT_HEADER, context.projectId());
-      signed.put("x-project-id", context.projectId());
+
+    // Set like HttpRequest.Builder.setHeader, in this order: each replaces any header of its name.
+    String[] added = new String[4];
+    String[] addedValues = new String[4];
+    int a = 0;
+    added[a] = SdkHmacSigner.DATE_HEADER;
+    addedValues[a++] = date;
+    if (!hasProject) {
+      names[n] = "x-project-id";
+      values[n++] = context.projectId();
+      added[a] = PROJECT_HEADER;
+      addedValues[a++] = context.projectId();
     }
     if (securityToken != null) {
-      b.setHeader(SECURITY_TOKEN_HEADER, securityToken);
-      signed.put("x-security-token", securityToken);
+      names[n] = "x-security-token";
+      values[n++] = securityToken;
+      added[a] = SECURITY_TOKEN_HEADER;
+      addedValues[a++] = securityToken;
     }
+    String rawQuery = uri.getRawQuery();
+    HttpAccess access = HttpAccess.get();
     SdkHmacSigner.Signature signature = signer.sign(request.method(), uri.getRawPath(),
-        SdkHmacSigner.parseQuery(uri.getRawQuery()), signed, request.body());
-    b.setHeader(AUTHORIZATION, signature.authorization);
-    return new Signed(b.build(), signature);
+        rawQuery == null ? "" : SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery(rawQuery)), names, values, n,
+        access.body(request), keepIntermediates);
+    added[a] = AUTHORIZATION; // replaces an Authorization of an earlier signing
+    addedValues[a++] = signature.authorization;
+    return new Signed(access.withHeaders(request, added, addedValues, a), signature);
+  }
+
+  /** Host, X-Sdk-Date and the three below, plus X-Security-Token. */
+  private static final int MAX_SIGNED = 6;
+
+  /**
+   * The lower-case name under which a request header is signed, or {@code null} when it is not signed:
+   * {@code Content-Type}, {@code User-Agent} and {@code X-Project-Id}, in any case.
+   */
+  private static String signedWhenPresent(String name) {
+    switch (name.length()) {
+      case 10:
+        return name.equalsIgnoreCase("user-agent") ? "user-agent" : null;
+      case 12:
+        return name.equalsIgnoreCase("content-type") ? "content-type"
+            : name.equalsIgnoreCase("x-project-id") ? "x-project-id" : null;
+      default:
+        return null;
+    }
+  }
+
+  /** The {@code Host} value of the last URI signed: a client signs the same URI object call after call. */
+  private volatile HostOf lastHost;
+
+  private String host(URI uri) {
+    HostOf last = lastHost;
+    if (last != null && last.uri == uri) {
+      return last.host;
+    }
+    String host = SdkHmacSigner.host(uri);
+    lastHost = new HostOf(uri, host);
+    return host;
+  }
+
+  private static final class HostOf {
+    final URI uri;
+    final String host;
+
+    HostOf(URI uri, String host) {
+      this.uri = uri;
+      this.host = host;
+    }
   }
 
   /** A signed request and how it was signed. */

@@ -79,6 +79,14 @@ final class Secrets {
 
   /** {@code String.isBlank()}, which Android API level 26 lacks: null, empty or only whitespace. */
   static boolean isBlank(String s) {
-    return s == null || s.chars().allMatch(Character::isWhitespace);
+    if (s == null) {
+      return true;
+    }
+    for (int i = 0; i < s.length(); i++) { // a loop, not chars().allMatch: tokens are checked on every call
+      if (!Character.isWhitespace(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

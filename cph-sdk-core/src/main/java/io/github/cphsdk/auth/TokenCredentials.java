@@ -35,7 +35,7 @@ final class TokenCredentials implements Credentials {
     if (token == null) {
       throw new IllegalArgumentException(name + " is required (got null)");
     }
-    if (token.chars().allMatch(Character::isWhitespace)) { // String.isBlank is not on Android 26
+    if (Secrets.isBlank(token)) { // String.isBlank is not on Android 26
       throw new IllegalArgumentException(name + " must not be blank");
     }
     for (int i = 0; i < token.length(); i++) {

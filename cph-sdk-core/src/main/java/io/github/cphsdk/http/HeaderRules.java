@@ -12,8 +12,11 @@ final class HeaderRules {
     if (!isToken(name)) {
       throw new IllegalArgumentException("header name must be an HTTP token (RFC 9110), got \"" + printable(name) + "\"");
     }
-    for (int i = 0; i < value.length(); i++) {
+    for (int i = 0, n = value.length(); i < n; i++) {
       char c = value.charAt(i);
+      if ((char) (c - 0x20) <= 0x7e - 0x20) { // printable ASCII, the usual case: one comparison (chars are unsigned)
+        continue;
+      }
       if ((c < 0x20 && c != '\t') || c == 0x7f) {
         throw new IllegalArgumentException("value of header " + name
             + " must not contain CR, LF or other control characters (found one at index " + i + ")");

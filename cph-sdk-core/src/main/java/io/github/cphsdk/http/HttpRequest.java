@@ -1,14 +1,17 @@
 package io.github.cphsdk.http;
 
+import io.github.cphsdk.internal.HttpAccess;
 import java.net.URI;
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.RandomAccess;
 
 /**
  * One HTTP exchange as the SDK hands it to an {@link HttpTransport}: method, absolute URI, headers,
@@ -29,6 +32,10 @@ import java.util.Optional;
 public final class HttpRequest {
   private static final byte[] EMPTY = new byte[0];
 
+  static {
+    HttpAccess.install(new Access());
+  }
+
   private final String method;
   private final URI uri;
   private final List<Map.Entry<String, String>> headers;
@@ -40,11 +47,22 @@ public final class HttpRequest {
   private HttpRequest(Builder b) {
     this.method = b.method;
     this.uri = b.uri;
-    this.headers = Collections.unmodifiableList(new ArrayList<>(b.headers));
+    this.headers = Headers.copyOf(b.headers);
     this.body = b.body;
     this.timeout = b.timeout;
     this.connectTimeout = b.connectTimeout;
     this.maxResponseBytes = b.maxResponseBytes;
+  }
+
+  /** {@code from} with other headers: everything else is shared (all of it is immutable). */
+  private HttpRequest(HttpRequest from, List<Map.Entry<String, String>> headers) {
+    this.method = from.method;
+    this.uri = from.uri;
+    this.headers = headers;
+    this.body = from.body;
+    this.timeout = from.timeout;
+    this.connectTimeout = from.connectTimeout;
+    this.maxResponseBytes = from.maxResponseBytes;
   }
 
   /**
@@ -139,13 +157,52 @@ public final class HttpRequest {
    * @return a new request; this one is unchanged
    */
   public HttpRequest withHeader(String name, String value) {
-    return toBuilder().setHeader(name, value).build();
+    return withHeaders(new String[] {name}, new String[] {value}, 1);
+  }
+
+  /**
+   * What {@code toBuilder().setHeader(names[0], values[0])...setHeader(names[count - 1], values[count - 1]).build()}
+   * gives, checked the same way, in one copy of the header list: every earlier header of a name given here
+   * (case-insensitive) is dropped, and the given ones follow the others in their order (of a name given twice,
+   * the last). For the SDK's own credentials, which add headers to every attempt.
+   */
+  HttpRequest withHeaders(String[] names, String[] values, int count) {
+    for (int j = 0; j < count; j++) {
+      HeaderRules.check(names[j], values[j]);
+    }
+    int n = headers.size();
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] out = new Map.Entry[n + count];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      Map.Entry<String, String> h = headers.get(i);
+      if (indexOfName(names, 0, count, h.getKey()) < 0) {
+        out[k++] = h;
+      }
+    }
+    for (int j = 0; j < count; j++) {
+      if (indexOfName(names, j + 1, count, names[j]) < 0) { // a later setHeader of the same name would drop it
+        out[k++] = Map.entry(names[j], values[j]);
+      }
+    }
+    return new HttpRequest(this, new Headers(out, k));
+  }
+
+  private static int indexOfName(String[] names, int from, int to, String name) {
+    for (int j = from; j < to; j++) {
+      if (names[j].equalsIgnoreCase(name)) {
+        return j;
+      }
+    }
+    return -1;
   }
 
   /** {@return a builder that starts with everything this request has} */
   public Builder toBuilder() {
     Builder b = new Builder(method, uri);
-    b.headers.addAll(headers);
+    for (int i = 0, n = headers.size(); i < n; i++) {
+      b.headers.add(headers.get(i));
+    }
     b.body = body;
     b.timeout = timeout;
     b.connectTimeout = connectTimeout;
@@ -209,7 +266,7 @@ public final class HttpRequest {
      */
     public Builder setHeader(String name, String value) {
       HeaderRules.check(name, value);
-      headers.removeIf(h -> h.getKey().equalsIgnoreCase(name));
+      remove(name);
       headers.add(Map.entry(name, value));
       return this;
     }
@@ -221,8 +278,16 @@ public final class HttpRequest {
      * @return this builder
      */
     public Builder removeHeader(String name) {
-      headers.removeIf(h -> h.getKey().equalsIgnoreCase(name));
+      remove(name);
       return this;
+    }
+
+    private void remove(String name) {
+      for (int i = headers.size() - 1; i >= 0; i--) {
+        if (headers.get(i).getKey().equalsIgnoreCase(name)) {
+          headers.remove(i);
+        }
+      }
     }
 
     /**
@@ -233,6 +298,11 @@ public final class HttpRequest {
      */
     public Builder body(byte[] bytes) {
       this.body = bytes.length == 0 ? EMPTY : bytes.clone();
+      return this;
+    }
+
+    private Builder bodyNoCopy(byte[] bytes) {
+      this.body = bytes.length == 0 ? EMPTY : bytes;
       return this;
     }
 
@@ -283,6 +353,67 @@ public final class HttpRequest {
         throw new IllegalArgumentException(name + " must be positive, got " + d);
       }
       return d;
+    }
+  }
+
+  /**
+   * The headers of a request: an unmodifiable list over an array nobody else holds (one object and one
+   * array, where {@code Collections.unmodifiableList(new ArrayList<>(...))} takes three objects).
+   */
+  private static final class Headers extends AbstractList<Map.Entry<String, String>> implements RandomAccess {
+    private final Map.Entry<String, String>[] entries;
+    private final int size;
+
+    Headers(Map.Entry<String, String>[] entries, int size) {
+      this.entries = entries;
+      this.size = size;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Headers copyOf(List<Map.Entry<String, String>> list) {
+      Map.Entry<String, String>[] a = list.toArray(new Map.Entry[0]);
+      return new Headers(a, a.length);
+    }
+
+    @Override
+    public Map.Entry<String, String> get(int index) {
+      if (index < 0 || index >= size) { // Objects.checkIndex is not on Android 26
+        throw new IndexOutOfBoundsException("index " + index + " out of bounds for length " + size);
+      }
+      return entries[index];
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public Object[] toArray() {
+      return Arrays.copyOf(entries, size, Object[].class);
+    }
+  }
+
+  /** The SDK's own fast paths (see {@link HttpAccess}). */
+  private static final class Access extends HttpAccess {
+    @Override
+    public byte[] body(HttpRequest request) {
+      return request.body;
+    }
+
+    @Override
+    public HttpRequest withHeaders(HttpRequest request, String[] names, String[] values, int count) {
+      return request.withHeaders(names, values, count);
+    }
+
+    @Override
+    public Builder bodyNoCopy(Builder builder, byte[] body) {
+      return builder.bodyNoCopy(body);
+    }
+
+    @Override
+    public byte[] body(HttpResponse response) {
+      return response.bodyBytes();
     }
   }
 }

@@ -608,7 +608,7 @@ public final class CallPipeline implements AutoCloseable {
             + appliedHint(op, headerRequestId, true), e);
       }
     }
-    ErrorBody error = ErrorBody.parse(response.body());
+    ErrorBody error = ErrorBody.parse(HttpAccess.get().body(response));
     String requestId = error.requestId != null ? error.requestId : headerRequestId;
     Failure.Category category;
     boolean applied;
@@ -748,7 +748,8 @@ public final class CallPipeline implements AutoCloseable {
         .header("User-Agent", userAgent)
         .header("Accept", "application/json");
     if (op.body != null) {
-      b.header("Content-Type", "application/json").body(op.body);
+      // the operation's body is serialized by the SDK and never written to again: no copy per call
+      HttpAccess.get().bodyNoCopy(b.header("Content-Type", "application/json"), op.body);
     }
     return b.header("X-Project-Id", projectId)
         .header("X-Client-Request-Id", callId)
@@ -802,10 +803,23 @@ public final class CallPipeline implements AutoCloseable {
     }
   }
 
+  /** 32 lower-case hex digits (two random longs with the top bit set, so always 16 digits each). */
   private static String callId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    char[] id = new char[32];
+    hex16(r.nextLong() | Long.MIN_VALUE, id, 0);
+    hex16(r.nextLong() | Long.MIN_VALUE, id, 16);
+    return new String(id);
   }
+
+  private static void hex16(long v, char[] into, int at) {
+    for (int i = 15; i >= 0; i--) {
+      into[at + i] = HEX_DIGITS[(int) (v & 0xf)];
+      v >>>= 4;
+    }
+  }
+
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
   private static String hostOf(String location) {
     try {

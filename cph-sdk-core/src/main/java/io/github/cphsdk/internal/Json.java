@@ -45,7 +45,15 @@ public final class Json {
 
   /** The push body, fields in the order the official SDK sends them; {@code pre_install_app} as 1/0 or absent. */
   public static byte[] shareAppsBody(ShareAppsRequest request) {
-    JsonText w = new JsonText(128 + request.serverIds().size() * 36).startObject()
+    // The exact length unless something needs escaping (then the buffer grows): no copy at the end.
+    // {"package_name":"","pre_install_app":1,"bucket_name":"","object_path":"","server_ids":[]} less the flag: 69
+    List<String> ids = request.serverIds();
+    int size = 69 + (request.preInstallApp().isPresent() ? 20 : 0) + request.packageName().length()
+        + request.bucketName().length() + request.objectPath().length() + Math.max(0, ids.size() - 1);
+    for (int i = 0, n = ids.size(); i < n; i++) {
+      size += ids.get(i).length() + 2;
+    }
+    JsonText w = new JsonText(size).startObject()
         .field("package_name", request.packageName());
     if (request.preInstallApp().isPresent()) {
       w.field("pre_install_app", request.preInstallApp().get() ? 1 : 0);

@@ -61,8 +61,9 @@ final class JsonText {
     return this;
   }
 
+  /** The JSON; the buffer itself when the size hint was exact (the writer is not used afterwards). */
   byte[] toBytes() {
-    return Arrays.copyOf(buf, len);
+    return len == buf.length ? buf : Arrays.copyOf(buf, len);
   }
 
   private void name(String name) {

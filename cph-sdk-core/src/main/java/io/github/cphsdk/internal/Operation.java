@@ -31,7 +31,7 @@ public final class Operation<T> {
   /**
    * @param name the operation's name in logs and messages, e.g. {@code "push shared apps"}
    * @param logPath the path as logged (no secrets in paths; the project id is not one)
-   * @param body the JSON body or {@code null}
+   * @param body the JSON body or {@code null}; not copied (every attempt sends this array): never write to it
    * @param idempotent whether a repeat is harmless (reads), which lets ambiguous failures be retried
    */
   public Operation(String name, String method, URI uri, String logPath, byte[] body, boolean idempotent,

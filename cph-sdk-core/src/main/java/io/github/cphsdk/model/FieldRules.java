@@ -35,10 +35,14 @@ final class FieldRules {
     if (value.endsWith(".")) {
       throw invalid(field, "must not end with '.'", value);
     }
-    for (String segment : value.split("\\.", -1)) {
-      if (segment.isEmpty() || !isAsciiLetter(segment.charAt(0))) {
-        throw invalid(field, "every segment must start with a letter (segment \"" + segment + "\")", value);
+    for (int start = 0; start <= value.length(); ) { // each segment between dots (no split: no copies)
+      int dot = value.indexOf('.', start);
+      int end = dot < 0 ? value.length() : dot;
+      if (end == start || !isAsciiLetter(value.charAt(start))) {
+        throw invalid(field, "every segment must start with a letter (segment \"" + value.substring(start, end) + "\")",
+            value);
       }
+      start = end + 1;
     }
   }
 
@@ -62,7 +66,7 @@ final class FieldRules {
     if (value.contains("..") || value.contains(".-") || value.contains("-.")) {
       throw invalid(field, "must not contain \"..\", \".-\" or \"-.\"", value);
     }
-    if (IP_SHAPED.matcher(value).matches()) {
+    if (onlyDigitsAndDots(value) && IP_SHAPED.matcher(value).matches()) { // no Matcher for the usual names
       throw invalid(field, "must not be shaped like an IP address", value);
     }
   }
@@ -87,33 +91,51 @@ final class FieldRules {
     if (ids == null || ids.isEmpty()) {
       throw new IllegalArgumentException(field + " is required: give at least one server id");
     }
-    Set<String> seen = new HashSet<>(ids.size() * 2);
-    for (int i = 0; i < ids.size(); i++) {
+    int n = ids.size();
+    // A few ids are compared with each other; more go through a set (which costs a node per id).
+    Set<String> seen = n > FEW_IDS ? new HashSet<>(n * 2) : null;
+    for (int i = 0; i < n; i++) {
       String id = ids.get(i);
-      String at = field + "[" + i + "]";
       if (id == null) {
-        throw new IllegalArgumentException(at + " must not be null");
+        throw new IllegalArgumentException(at(field, i) + " must not be null");
       }
       if (id.isEmpty()) {
-        throw new IllegalArgumentException(at + " must not be empty");
+        throw new IllegalArgumentException(at(field, i) + " must not be empty");
       }
       if (isAllWhitespace(id)) {
-        throw invalid(at, "must not be blank", id);
+        throw invalid(at(field, i), "must not be blank", id);
       }
       if (id.length() > SERVER_ID_MAX) {
-        throw invalid(at, "must be at most " + SERVER_ID_MAX + " characters (got " + id.length() + ")", id);
+        throw invalid(at(field, i), "must be at most " + SERVER_ID_MAX + " characters (got " + id.length() + ")", id);
       }
       for (int k = 0; k < id.length(); k++) {
         char c = id.charAt(k);
         if (c <= 0x20 || c >= 0x7f) {
-          throw invalid(at, "must be printable ASCII without whitespace or control characters (bad character at index "
-              + k + ")", id);
+          throw invalid(at(field, i), "must be printable ASCII without whitespace or control characters (bad character"
+              + " at index " + k + ")", id);
         }
       }
-      if (!seen.add(id)) {
-        throw invalid(at, "must not repeat a server id given earlier in the list", id);
+      if (seen != null ? !seen.add(id) : repeats(ids, i, id)) {
+        throw invalid(at(field, i), "must not repeat a server id given earlier in the list", id);
       }
     }
+  }
+
+  private static boolean repeats(List<String> ids, int before, String id) {
+    for (int j = 0; j < before; j++) {
+      if (id.equals(ids.get(j))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Up to this many server ids are checked for repeats by comparing each with those before it. */
+  private static final int FEW_IDS = 8;
+
+  /** {@code server_ids[3]}: built only for a message. */
+  private static String at(String field, int index) {
+    return field + "[" + index + "]";
   }
 
   static void required(String field, Object value) {
@@ -148,6 +170,16 @@ final class FieldRules {
   private static boolean isAllWhitespace(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (!Character.isWhitespace(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean onlyDigitsAndDots(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isDigit(c) && c != '.') {
         return false;
       }
     }

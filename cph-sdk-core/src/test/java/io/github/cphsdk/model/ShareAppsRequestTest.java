@@ -134,6 +134,54 @@ class ShareAppsRequestTest {
     assertMessage(invalid(b -> b.addServerIds((String) null)), "server_ids[2] must not be null");
   }
 
+  /** Up to 8 ids are compared pairwise, more through a set: a repeat is found, and named, the same way in both. */
+  @ParameterizedTest
+  @ValueSource(ints = {2, 7, 8, 9, 20, 100})
+  void aRepeatedServerIdIsFoundInShortAndLongLists(int count) {
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(String.format("%032x", i + 1));
+    }
+    assertEquals(count, valid().serverIds(ids).build().serverIds().size(), "distinct ids pass");
+    for (int repeatAt : new int[] {1, count - 1, count}) {
+      List<String> withRepeat = new java.util.ArrayList<>(ids);
+      withRepeat.add(repeatAt, ids.get(repeatAt - 1)); // right after the first one
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> valid().serverIds(withRepeat).build());
+      assertEquals("server_ids[" + repeatAt + "] must not repeat a server id given earlier in the list, got \""
+          + ids.get(repeatAt - 1) + "\"", e.getMessage());
+    }
+    List<String> firstAgainAtTheEnd = new java.util.ArrayList<>(ids);
+    firstAgainAtTheEnd.add(ids.get(0));
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> valid().serverIds(firstAgainAtTheEnd).build()),
+        "server_ids[" + count + "] must not repeat");
+  }
+
+  @Test
+  void onlyNamesOfDigitsAndDotsCanBeShapedLikeAnIpAddress() {
+    for (String ip : List.of("192.168.1.10", "1.2.3.4", "255.255.255.255", "999.999.999.999")) {
+      assertEquals("bucket_name must not be shaped like an IP address, got \"" + ip + "\"",
+          invalid(b -> b.bucketName(ip)).getMessage());
+    }
+    for (String fine : List.of("192.168.1.10a", "a192.168.1.10", "1.2.3", "1.2.3.4.5", "1234.2.3.4", "192-168.1.10",
+        "10.0.0.1x")) {
+      assertEquals(fine, valid().bucketName(fine).build().bucketName());
+    }
+  }
+
+  @Test
+  void theSegmentThatDoesNotStartWithALetterIsNamed() {
+    assertEquals("package_name every segment must start with a letter (segment \"1example\"), got \"com.1example\"",
+        invalid(b -> b.packageName("com.1example")).getMessage());
+    assertEquals("package_name every segment must start with a letter (segment \"\"), got \"com..example\"",
+        invalid(b -> b.packageName("com..example")).getMessage());
+    assertEquals("package_name every segment must start with a letter (segment \"\"), got \".com\"",
+        invalid(b -> b.packageName(".com")).getMessage());
+    assertEquals("package_name every segment must start with a letter (segment \"_x\"), got \"a._x.b\"",
+        invalid(b -> b.packageName("a._x.b")).getMessage());
+    assertEquals("a.b_.c9", valid().packageName("a.b_.c9").build().packageName());
+  }
+
   @Test
   void toStringShowsFieldsAndGeneratedNamesStayHidden() {
     ShareAppsRequest r = valid().build();
