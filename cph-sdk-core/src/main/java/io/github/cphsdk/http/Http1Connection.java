@@ -85,6 +85,19 @@ final class Http1Connection {
     return pos < lim;
   }
 
+  /**
+   * Whether the socket has bytes waiting before a request went out: a TLS close, a {@code 408} sent on an
+   * idle close, or stray bytes. A cheap query of the kernel, made on every reuse (a bare close shows only in
+   * {@link #isHealthy()}).
+   */
+  boolean hasWaitingBytes() {
+    try {
+      return raw.getInputStream().available() > 0;
+    } catch (IOException | RuntimeException closed) {
+      return true;
+    }
+  }
+
   /** Closes the TCP socket at once (no TLS close message): aborts whatever the exchange is blocked in. */
   void abort() {
     try {
@@ -399,20 +412,20 @@ final class Http1Connection {
         return new Body(body.bytes(), false);
       }
       long room = limit - body.size;
-      if (size > room) {
-        int keep = (int) room;
-        int got = readFully(body.room(keep), body.size, keep);
+      boolean truncated = size > room;
+      int n = (int) Math.min(size, room);
+      // in slices: the array grows with the bytes that arrive, not with the size the server announces
+      for (int left = n; left > 0; ) {
+        int slice = Math.min(left, readBuf.length);
+        int got = readFully(body.room(slice), body.size, slice);
         body.size += got;
-        if (got < keep) {
+        if (got < slice) {
           throw new Malformed("the answer ended inside a chunk");
         }
-        return new Body(body.bytes(), true);
+        left -= got;
       }
-      int n = (int) size;
-      int got = readFully(body.room(n), body.size, n);
-      body.size += got;
-      if (got < n) {
-        throw new Malformed("the answer ended inside a chunk");
+      if (truncated) {
+        return new Body(body.bytes(), true);
       }
       headBytes = 0;
       if (!readLine("chunk end").isEmpty()) {

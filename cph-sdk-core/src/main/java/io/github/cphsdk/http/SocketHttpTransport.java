@@ -3,14 +3,13 @@ package io.github.cphsdk.http;
 import io.github.cphsdk.internal.Watchdog;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -26,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -256,7 +256,7 @@ public final class SocketHttpTransport implements HttpTransport {
       }
       String h = uri.getHost();
       if (h == null || h.isEmpty()) {
-        throw new IllegalArgumentException("the URI has no host: " + HeaderRules.printable(uri.toString()));
+        throw new IllegalArgumentException("the URI has no host (scheme " + scheme + ")");
       }
       this.host = h.toLowerCase(Locale.ROOT);
       int defaultPort = "https".equals(scheme) ? 443 : 80;
@@ -309,7 +309,10 @@ public final class SocketHttpTransport implements HttpTransport {
       if (stale != null) {
         stale.forEach(Http1Connection::close);
       }
-      if (found == null || now - found.idleSince < CHECK_AFTER_IDLE_NANOS || found.isHealthy()) {
+      if (found == null) {
+        return null;
+      }
+      if (!found.hasWaitingBytes() && (now - found.idleSince < CHECK_AFTER_IDLE_NANOS || found.isHealthy())) {
         return found;
       }
       found.close(); // the server closed it (or sent something unasked): try the next one
@@ -411,10 +414,15 @@ public final class SocketHttpTransport implements HttpTransport {
     private void expire() {
       abort("expired");
       if (!running) {
-        inFlight.remove(this); // still waiting for a pooled thread: nothing was sent, and no thread will notice soon
-        completeExceptionally(new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT, "no thread of "
-            + "the transport was free within " + request.timeout().toMillis() + " ms; nothing was sent to "
-            + request.uri().getHost(), null));
+        // Still waiting for a pooled thread: nothing was sent, and no thread will come soon. Fail it now, but
+        // not on the watchdog's thread, which every other timeout of this transport waits for (the caller's
+        // callbacks run where the future completes).
+        inFlight.remove(this);
+        workers.remove(this);
+        HttpTransportException e = new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT,
+            "no thread of the transport was free within " + request.timeout().toMillis() + " ms; nothing was sent to "
+            + request.uri().getHost(), null);
+        ForkJoinPool.commonPool().execute(() -> completeExceptionally(e));
       }
     }
 
@@ -473,6 +481,10 @@ public final class SocketHttpTransport implements HttpTransport {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
       disarm();
       abort("cancelled");
+      if (!running) {
+        inFlight.remove(this);
+        workers.remove(this);
+      }
       return cancelled;
     }
 
@@ -614,7 +626,7 @@ public final class SocketHttpTransport implements HttpTransport {
         try {
           raw.connect(new InetSocketAddress(address, port), millisUntil(connectDeadline));
           return raw;
-        } catch (ConnectException | NoRouteToHostException | SocketTimeoutException e) {
+        } catch (SocketException | SocketTimeoutException e) { // refused, unreachable, no route, timed out: the next
           raw.close();
           last = e;
           if (abortedWhy() != null || connectDeadline - System.nanoTime() <= 0) {
@@ -660,6 +672,11 @@ public final class SocketHttpTransport implements HttpTransport {
               + " within the connect timeout (" + Math.min(request.connectTimeout().toMillis(),
               request.timeout().toMillis()) + " ms)", e);
         }
+        if (e instanceof SSLException && causedBy(e, SocketException.class, EOFException.class)) {
+          // the connection broke during the handshake (a reset, an early close): a network fault, not trust
+          return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "the connection to " + host
+              + " broke during the TLS handshake: " + e.getMessage(), e);
+        }
         if (e instanceof SSLException) {
           return new HttpTransportException(HttpTransportException.Kind.TLS_FAILED, "TLS handshake with " + host
               + " failed: " + e.getMessage(), e);
@@ -668,8 +685,8 @@ public final class SocketHttpTransport implements HttpTransport {
           return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, e.getMessage(), e);
         }
         if (e instanceof IllegalArgumentException) {
-          return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "cannot send to "
-              + HeaderRules.printable(String.valueOf(request.uri())) + ": " + e.getMessage(), e);
+          return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "cannot send to " + host
+              + ": " + e.getMessage(), e);
         }
         return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "could not connect to " + host
             + ": " + e, e);
@@ -689,6 +706,19 @@ public final class SocketHttpTransport implements HttpTransport {
       return new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND, "exchange with " + host
           + " failed: " + e, e);
     }
+  }
+
+  /** Whether {@code e} or one of its causes is of one of the given types. */
+  @SafeVarargs
+  private static boolean causedBy(Throwable e, Class<? extends Throwable>... types) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      for (Class<? extends Throwable> type : types) {
+        if (type.isInstance(t)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static SocketAddress resolved(SocketAddress address) {

@@ -604,6 +604,20 @@ class SocketHttpTransportTest {
     assertTrue(in.largest <= 1 << 20, "read into an array of " + in.largest + " bytes for a 10-byte answer");
   }
 
+  @Test
+  void aClaimedChunkSizeIsNotAllocatedBeforeItsBytesArrive() throws Exception {
+    // The same for a chunk: the server announces 0xFFFFFFF bytes (256 MiB) and sends 10.
+    LargestArraySeen in = new LargestArraySeen(ascii(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFF\r\n0123456789"));
+    Http1Connection c = new Http1Connection("http", "h", 80, false, new StreamSocket(in), new StreamSocket(in));
+
+    Http1Connection.Malformed e = assertThrows(Http1Connection.Malformed.class,
+        () -> c.readAnswer(Long.MAX_VALUE, false));
+
+    assertTrue(e.getMessage().contains("inside a chunk"), e.getMessage());
+    assertTrue(in.largest <= 1 << 20, "read into an array of " + in.largest + " bytes for a 10-byte answer");
+  }
+
   // ------------------------------------------------------------------ the pool and time
 
   @Test
