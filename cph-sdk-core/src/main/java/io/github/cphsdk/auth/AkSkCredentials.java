@@ -1,5 +1,6 @@
 package io.github.cphsdk.auth;
 
+import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.internal.HttpAccess;
 import java.net.URI;
@@ -168,7 +169,7 @@ public final class AkSkCredentials implements Credentials {
     if (last != null && last.uri == uri) {
       return last.host;
     }
-    String host = SdkHmacSigner.host(uri);
+    String host = Endpoints.hostHeader(uri);
     lastHost = new HostOf(uri, host);
     return host;
   }

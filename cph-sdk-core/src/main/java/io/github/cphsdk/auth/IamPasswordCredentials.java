@@ -164,7 +164,7 @@ public final class IamPasswordCredentials implements Credentials {
           if (error == null) {
             return r;
           }
-          Throwable cause = unwrap(error);
+          Throwable cause = Futures.unwrap(error);
           if (cause instanceof TimeoutException) {
             throw waitedTooLong(request);
           }
@@ -248,7 +248,7 @@ public final class IamPasswordCredentials implements Credentials {
 
   /** A private copy of a shared failure, so callers never share (and add suppressed exceptions to) one instance. */
   private static RuntimeException forCaller(Throwable error) {
-    Throwable e = unwrap(error);
+    Throwable e = Futures.unwrap(error);
     if (e instanceof CloudPhoneServiceException) {
       CloudPhoneServiceException s = (CloudPhoneServiceException) e;
       return new CloudPhoneServiceException(s.getMessage(), s.statusCode(), s.errorCode(), s.errorMessage(),
@@ -265,13 +265,6 @@ public final class IamPasswordCredentials implements Credentials {
       return (RuntimeException) e;
     }
     return new CloudPhoneTransportException("IAM token request failed: " + e, e, false, 0);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /** User, account, scope and endpoint; the password as {@code ****}. */

@@ -489,21 +489,6 @@ final class SdkHmacSigner {
     return params;
   }
 
-  /**
-   * The {@code Host} header an HTTP client sends for this URI: the host (IPv6 literals keep their
-   * brackets) plus {@code :port} only when the port is given and is not the scheme's default.
-   */
-  static String host(URI uri) {
-    String host = uri.getHost();
-    int port = uri.getPort();
-    if (port == -1) {
-      return host;
-    }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
-    return defaultPort ? host : host + ':' + port;
-  }
-
   /** {@code yyyyMMdd'T'HHmmss'Z'} in UTC; the text of the latest second is kept (every call in it shares it). */
   static String formatDate(Instant instant) {
     long second = instant.getEpochSecond();

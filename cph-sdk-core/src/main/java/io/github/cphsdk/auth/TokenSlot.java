@@ -6,8 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,8 +106,8 @@ final class TokenSlot {
       } else if (token != null && now.isBefore(token.expiresAt)) {
         fallback = token;
         retryAfter = now.plus(RETRY_PAUSE);
-      } else if (isRefusal(unwrap(error))) {
-        refusal = (CloudPhoneServiceException) unwrap(error);
+      } else if (isRefusal(Futures.unwrap(error))) {
+        refusal = (CloudPhoneServiceException) Futures.unwrap(error);
         refusedUntil = now.plus(REFUSAL_PAUSE);
       }
     }
@@ -118,10 +116,10 @@ final class TokenSlot {
       flight.complete(fresh);
     } else if (fallback != null) {
       LOG.warn("Renewing the IAM token for {} failed; using the current token (valid until {}) and trying again"
-          + " after {}: {}", description, fallback.expiresAt, RETRY_PAUSE, unwrap(error).getMessage());
+          + " after {}: {}", description, fallback.expiresAt, RETRY_PAUSE, Futures.unwrap(error).getMessage());
       flight.complete(fallback);
     } else {
-      flight.completeExceptionally(unwrap(error));
+      flight.completeExceptionally(Futures.unwrap(error));
     }
   }
 
@@ -169,13 +167,6 @@ final class TokenSlot {
     return new CloudPhoneServiceException(e.getMessage() + " (IAM's answer to an earlier login; not asked again"
         + " until " + until + " so that repeated failed logins do not lock the user)", e.statusCode(), e.errorCode(),
         e.errorMessage(), e.requestId(), false, 0);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   @Override

@@ -61,8 +61,6 @@ final class Http1Connection {
 
   /** When it went back to the pool ({@link System#nanoTime()}). */
   long idleSince;
-  /** Exchanges made on it so far (0 for a fresh connection). */
-  int exchanges;
 
   Http1Connection(String scheme, String host, int port, boolean absoluteForm, Socket socket, Socket raw)
       throws IOException {

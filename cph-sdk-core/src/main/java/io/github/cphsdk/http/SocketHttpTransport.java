@@ -1,5 +1,7 @@
 package io.github.cphsdk.http;
 
+import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.Watchdog;
 import java.io.EOFException;
 import java.io.IOException;
@@ -159,9 +161,7 @@ public final class SocketHttpTransport implements HttpTransport {
   public CompletableFuture<HttpResponse> executeAsync(HttpRequest request) {
     Objects.requireNonNull(request, "request");
     if (closed) {
-      CompletableFuture<HttpResponse> failed = new CompletableFuture<>(); // failedFuture: not on Android 26
-      failed.completeExceptionally(closed(request));
-      return failed;
+      return Futures.failed(closed(request)); // CompletableFuture.failedFuture is not on Android 26
     }
     Exchange exchange = new Exchange(request);
     exchange.arm();
@@ -261,7 +261,7 @@ public final class SocketHttpTransport implements HttpTransport {
       this.host = h.toLowerCase(Locale.ROOT);
       int defaultPort = "https".equals(scheme) ? 443 : 80;
       this.port = uri.getPort() == -1 ? defaultPort : uri.getPort();
-      this.hostHeader = uri.getPort() == -1 || uri.getPort() == defaultPort ? h : h + ':' + uri.getPort();
+      this.hostHeader = Endpoints.hostHeader(uri);
     }
 
     /** The host without IPv6 brackets, for resolving, TLS and SNI. */
@@ -520,7 +520,6 @@ public final class SocketHttpTransport implements HttpTransport {
           use(c.raw);
         }
         phase = SENDING;
-        c.exchanges++;
         c.writeRequest(request, route.hostHeader);
         Http1Connection.Answer a = c.readAnswer(request.maxResponseBytes(), "HEAD".equals(request.method()));
         HttpResponse response = HttpResponse.of(a.status, a.headers, a.body, a.truncated);

@@ -20,10 +20,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -834,10 +832,8 @@ public final class CallPipeline implements AutoCloseable {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
+  static Throwable unwrap(Throwable error) {
+    Throwable t = Futures.unwrap(error);
     if (t instanceof CancellationException) {
       return new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND, "exchange cancelled", t);
     }

@@ -110,6 +110,25 @@ public final class Endpoints {
     return true;
   }
 
+  /**
+   * The {@code Host} header an HTTP client sends for this URI: the host (IPv6 literals keep their brackets)
+   * plus {@code :port} only when the port is given and is not the scheme's default. The AK/SK signature covers
+   * this value, and the default transport sends it, so both take it from here.
+   *
+   * @param uri an absolute http or https URI
+   * @return the header value
+   */
+  public static String hostHeader(URI uri) {
+    String host = uri.getHost();
+    int port = uri.getPort();
+    if (port == -1) {
+      return host;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean defaultPort = ("https".equals(scheme) && port == 443) || ("http".equals(scheme) && port == 80);
+    return defaultPort ? host : host + ':' + port;
+  }
+
   private static String hostForUri(String host) {
     return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
   }

@@ -1,6 +1,8 @@
 package io.github.cphsdk.internal;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,19 @@ public final class Futures {
     CompletableFuture<T> f = new CompletableFuture<>();
     f.completeExceptionally(error);
     return f;
+  }
+
+  /**
+   * The failure inside the {@code CompletionException} or {@code ExecutionException} wrappers that futures add.
+   *
+   * @param t a failure, wrapped or not
+   * @return the innermost cause below the wrappers ({@code t} itself when it is not one)
+   */
+  public static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.cphsdk.auth;
 
+import io.github.cphsdk.internal.Endpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -138,12 +139,12 @@ class SdkHmacSignerTest {
 
   @Test
   void hostLeavesOutDefaultPortsAndKeepsIpv6Brackets() {
-    assertEquals("cph.example.com", SdkHmacSigner.host(URI.create("https://cph.example.com/v1")));
-    assertEquals("cph.example.com", SdkHmacSigner.host(URI.create("https://cph.example.com:443/v1")));
-    assertEquals("cph.example.com:8443", SdkHmacSigner.host(URI.create("https://cph.example.com:8443/v1")));
-    assertEquals("127.0.0.1", SdkHmacSigner.host(URI.create("http://127.0.0.1:80/")));
-    assertEquals("127.0.0.1:443", SdkHmacSigner.host(URI.create("http://127.0.0.1:443/")));
-    assertEquals("[::1]:8080", SdkHmacSigner.host(URI.create("http://[::1]:8080/")));
+    assertEquals("cph.example.com", Endpoints.hostHeader(URI.create("https://cph.example.com/v1")));
+    assertEquals("cph.example.com", Endpoints.hostHeader(URI.create("https://cph.example.com:443/v1")));
+    assertEquals("cph.example.com:8443", Endpoints.hostHeader(URI.create("https://cph.example.com:8443/v1")));
+    assertEquals("127.0.0.1", Endpoints.hostHeader(URI.create("http://127.0.0.1:80/")));
+    assertEquals("127.0.0.1:443", Endpoints.hostHeader(URI.create("http://127.0.0.1:443/")));
+    assertEquals("[::1]:8080", Endpoints.hostHeader(URI.create("http://[::1]:8080/")));
   }
 
   @Test
