@@ -335,6 +335,26 @@ class CloudPhoneClientTest {
   }
 
   @Test
+  void endpointEndingInTheApiVersionIsRefusedNamingTheEndpointToUse() {
+    for (String endpoint : new String[] {"https://cph.cn-north-4.myhuaweicloud.com/v1",
+        "https://cph.cn-north-4.myhuaweicloud.com/v1/", "https://cph.cn-north-4.myhuaweicloud.com:443/V1"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudPhoneClient.builder()
+          .endpoint(URI.create(endpoint)).projectId(PROJECT).credentials(Credentials.token(TOKEN)).build(), endpoint);
+      assertTrue(e.getMessage().contains("must not end in the API version /v1"), e.getMessage());
+      assertTrue(e.getMessage().contains("Use \"https://cph.cn-north-4.myhuaweicloud.com\" instead"), e.getMessage());
+    }
+    IllegalArgumentException prefixed = assertThrows(IllegalArgumentException.class, () -> CloudPhoneClient.builder()
+        .endpoint(URI.create("https://gw.example.com/cph/v1")).projectId(PROJECT).credentials(Credentials.token(TOKEN))
+        .build());
+    assertTrue(prefixed.getMessage().contains("Use \"https://gw.example.com/cph\""), prefixed.getMessage());
+    // a segment that merely contains v1 is a path prefix like any other
+    try (CloudPhoneClient c = CloudPhoneClient.builder().endpoint(URI.create("https://gw.example.com/v1gw"))
+        .projectId(PROJECT).credentials(Credentials.token(TOKEN)).build()) {
+      assertEquals(URI.create("https://gw.example.com/v1gw"), c.endpoint());
+    }
+  }
+
+  @Test
   void rotatedTokenIsAskedOnEveryAttempt() throws Exception {
     AtomicInteger asked = new AtomicInteger();
     try (CloudPhoneClient rotating = clientBuilder()

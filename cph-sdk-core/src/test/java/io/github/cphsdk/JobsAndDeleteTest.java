@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** Show job, list jobs (with paging) and delete shared apps, on the wire. */
 class JobsAndDeleteTest {
+  static final String SERVER_X = "0123456789abcdef0123456789abcdef";
   static final String JOBS = "/v1/" + PROJECT + "/cloud-phone/jobs";
   static final String SHARE_APPS = "/v1/" + PROJECT + "/cloud-phone/phones/share-apps";
 
@@ -285,13 +286,13 @@ class JobsAndDeleteTest {
   @Test
   void deleteRequestIsValidatedLikeThePush() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> DeleteShareAppsRequest.builder()
-        .packageName("nodots").addServerIds("a").build()).getMessage().startsWith("package_name must have at least two"));
+        .packageName("nodots").addServerIds(SERVER_X).build()).getMessage().startsWith("package_name must have at least two"));
     assertEquals("server_ids is required: give at least one server id", assertThrows(IllegalArgumentException.class,
         () -> DeleteShareAppsRequest.builder().packageName("a.b").build()).getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> DeleteShareAppsRequest.builder().packageName("a.b")
-        .addServerIds("x", "x").build()).getMessage().startsWith("server_ids[1] must not repeat"));
+        .addServerIds(SERVER_X, SERVER_X).build()).getMessage().startsWith("server_ids[1] must not repeat"));
     assertThrows(IllegalArgumentException.class,
-        () -> DeleteShareAppsRequest.builder().addServerIds("x").build(), "package_name is required");
+        () -> DeleteShareAppsRequest.builder().addServerIds(SERVER_X).build(), "package_name is required");
     DeleteShareAppsRequest.Builder many = DeleteShareAppsRequest.builder().packageName("a.b");
     for (int i = 0; i < 21; i++) {
       many.addServerIds(String.format("%032d", i));

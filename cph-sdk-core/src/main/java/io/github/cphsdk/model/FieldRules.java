@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 final class FieldRules {
   static final int PACKAGE_NAME_MAX = 128;
   static final int OBJECT_PATH_MAX = 1024;
-  static final int SERVER_ID_MAX = 64;
+  /** A CPH server id is 32 letters or digits (CPH-API section 1; the emulator makes 32 hex digits). */
+  static final int SERVER_ID_LENGTH = 32;
 
   private static final Pattern IP_SHAPED = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
@@ -105,13 +106,14 @@ final class FieldRules {
       if (isAllWhitespace(id)) {
         throw invalid(at(field, i), "must not be blank", id);
       }
-      if (id.length() > SERVER_ID_MAX) {
-        throw invalid(at(field, i), "must be at most " + SERVER_ID_MAX + " characters (got " + id.length() + ")", id);
+      if (id.length() != SERVER_ID_LENGTH) {
+        throw invalid(at(field, i), "must be a server id: " + SERVER_ID_LENGTH + " letters or digits (got "
+            + id.length() + " characters)", id);
       }
       for (int k = 0; k < id.length(); k++) {
         char c = id.charAt(k);
-        if (c <= 0x20 || c >= 0x7f) {
-          throw invalid(at(field, i), "must be printable ASCII without whitespace or control characters (bad character"
+        if (!isAsciiLetter(c) && !isDigit(c)) {
+          throw invalid(at(field, i), "must be a server id: " + SERVER_ID_LENGTH + " letters or digits (bad character"
               + " at index " + k + ")", id);
         }
       }

@@ -23,8 +23,8 @@ import org.immutables.value.Value;
  * two segments, each starting with a letter; {@code bucket_name} an OBS bucket name (3 to 63 lowercase
  * letters, digits, {@code -} and {@code .}, starting and ending with a letter or digit, no {@code ..},
  * {@code .-} or {@code -.}, not shaped like an IP address); {@code object_path} at most 1024 characters of
- * {@code A-Z a-z 0-9 . / - _ + # =} ending in {@code .tar}; {@code server_ids} at least one, none blank,
- * none with whitespace or control characters, no duplicates. How many servers one HTTP request may carry
+ * {@code A-Z a-z 0-9 . / - _ + # =} ending in {@code .tar}; {@code server_ids} at least one, each a server id of
+ * exactly 32 ASCII letters or digits, no duplicates. How many servers one HTTP request may carry
  * is the client's setting, not the request's.
  */
 @Value.Immutable

@@ -126,11 +126,18 @@ class ShareAppsRequestTest {
         "server_ids is required: give at least one server id");
     assertMessage(invalid(b -> b.addServerIds("")), "server_ids[2] must not be empty");
     assertMessage(invalid(b -> b.addServerIds("   ")), "server_ids[2] must not be blank");
-    assertMessage(invalid(b -> b.addServerIds("abc def")), "server_ids[2] must be printable ASCII without whitespace",
-        "index 3");
-    assertMessage(invalid(b -> b.addServerIds("abc\r\nX-Evil: 1")), "server_ids[2] must be printable ASCII");
+    assertMessage(invalid(b -> b.addServerIds("abc def" + "0".repeat(25))),
+        "server_ids[2] must be a server id: 32 letters or digits (bad character at index 3)");
+    assertMessage(invalid(b -> b.addServerIds("abc\r\nX-Evil: 1" + "0".repeat(18))),
+        "server_ids[2] must be a server id: 32 letters or digits (bad character at index 3)");
+    // passed the old rule (printable, at most 64) and was rejected per server inside a 200 (CPS.0016)
+    assertMessage(invalid(b -> b.addServerIds("not-an-id")),
+        "server_ids[2] must be a server id: 32 letters or digits (got 9 characters)", "\"not-an-id\"");
+    assertMessage(invalid(b -> b.addServerIds("1234567b-8bab-40ff-b711-234cb80d02")),
+        "server_ids[2] must be a server id: 32 letters or digits (got 34 characters)");
+    assertMessage(invalid(b -> b.addServerIds("1234567b8bab40ffb711234cb80d023")), "(got 31 characters)");
     assertMessage(invalid(b -> b.addServerIds(SERVER_A)), "server_ids[2] must not repeat a server id", SERVER_A);
-    assertMessage(invalid(b -> b.addServerIds("x".repeat(65))), "server_ids[2] must be at most 64 characters");
+    assertMessage(invalid(b -> b.addServerIds("x".repeat(65))), "server_ids[2] must be a server id: 32 letters or digits (got 65 characters)");
     assertMessage(invalid(b -> b.addServerIds((String) null)), "server_ids[2] must not be null");
   }
 
