@@ -178,9 +178,12 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     final Fault fault;
     int remaining;
 
+    int toPass; // matching requests still to let through before the fault applies (Fault.fromRequest)
+
     ArmedFault(Fault fault) {
       this.fault = fault;
       this.remaining = fault.times();
+      this.toPass = fault.fromRequest() - 1;
     }
   }
 
@@ -392,7 +395,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       }
       Instant now = emulator.clock().instant();
       Operation operation = Route.of(method, rawPath).operation;
-      Fault fault = takeFault(method, rawPath, operation);
+      Fault fault = takeFault(method, rawPath, operation, body);
       Fault.Kind kind = fault == null ? null : fault.kind();
 
       if (kind == Fault.Kind.DROP) {
@@ -447,11 +450,19 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     }
   }
 
-  private Fault takeFault(String method, String rawPath, Operation operation) {
+  private Fault takeFault(String method, String rawPath, Operation operation, byte[] body) {
+    List<String> serverIds = null;
     synchronized (faults) {
       for (int i = 0; i < faults.size(); i++) {
         ArmedFault armed = faults.get(i);
-        if (armed.fault.matches(method, rawPath, operation)) {
+        if (armed.fault.serverId() != null && serverIds == null) {
+          serverIds = emulator.serverIdsIn(body);
+        }
+        if (armed.fault.matches(method, rawPath, operation, serverIds == null ? List.of() : serverIds)) {
+          if (armed.toPass > 0) {
+            armed.toPass--;
+            continue;
+          }
           if (--armed.remaining == 0) {
             faults.remove(i);
           }
