@@ -428,6 +428,10 @@ public final class CloudPhoneClient implements AutoCloseable {
    *     + report.running().size() + " still running");
    * }</pre>
    *
+   * <p>When the answer's body had no {@code request_id}, the {@code X-Request-Id} header's id is polled
+   * ({@link ShareAppsResponse#requestIdSource()} is {@code HEADER}); if that is a gateway's id, the list finds
+   * no jobs and the servers stay running until the timeout. Check the source first when it matters.
+   *
    * @param response the push's answer; its request id is polled, its rejected servers are reported as not started
    * @param options the timeout, poll intervals and listener, e.g. {@link WaitOptions#defaults()}
    * @return every server of the push, when no job runs any more or the timeout has passed

@@ -105,7 +105,9 @@ class JobsAndDeleteTest {
     Job first = client.showJob("j");
     assertEquals(Optional.of("p1"), first.phoneId());
     assertEquals("", first.serverId());
-    assertEquals(Optional.empty(), first.beginTime(), "an unreadable time is dropped, not fatal");
+    assertEquals(Optional.empty(), first.beginTime(), "an unreadable time is not an instant, and not fatal");
+    assertEquals(Optional.of("yesterday"), first.beginTimeText(), "but its text is kept");
+    assertEquals(Optional.empty(), first.endTimeText(), "null: no text");
     assertEquals(JobStatus.SUCCEEDED, first.status(), "a numeric string is read");
     assertEquals(Optional.empty(), first.errorCode());
 
@@ -118,6 +120,7 @@ class JobsAndDeleteTest {
     assertEquals(OptionalInt.empty(), weird.statusCode());
     assertEquals(JobStatus.UNKNOWN, weird.status());
     assertEquals(Optional.of(Instant.parse("2026-11-27T12:00:00Z")), weird.beginTime());
+    assertEquals(Optional.of("2026-11-27T20:00:00+08:00"), weird.beginTimeText());
   }
 
   @Test

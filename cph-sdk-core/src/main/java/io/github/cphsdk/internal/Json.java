@@ -92,9 +92,12 @@ public final class Json {
   public static ShareAppsResponse shareAppsResponse(byte[] body, String fallbackRequestId) throws IOException {
     ShareAppsResponse.Builder b = ShareAppsResponse.builder();
     String id = envelope(body, Json::serverJob, b::addJobs);
-    id = id != null ? id : fallbackRequestId;
-    if (id != null) {
-      b.requestId(id);
+    if (id != null && !id.isEmpty()) {
+      b.requestId(id).requestIdSource(ShareAppsResponse.RequestIdSource.BODY);
+    } else if (fallbackRequestId != null && !fallbackRequestId.isEmpty()) {
+      b.requestId(fallbackRequestId).requestIdSource(ShareAppsResponse.RequestIdSource.HEADER);
+    } else {
+      b.requestIdSource(ShareAppsResponse.RequestIdSource.NONE);
     }
     return b.build();
   }
@@ -219,9 +222,11 @@ public final class Json {
           job.phoneId(text);
           break;
         case "begin_time":
+          job.beginTimeText(text);
           instant(text).ifPresent(job::beginTime);
           break;
         case "end_time":
+          job.endTimeText(text);
           instant(text).ifPresent(job::endTime);
           break;
         case "status":
@@ -255,7 +260,10 @@ public final class Json {
     }
   }
 
-  /** UTC {@code yyyy-MM-ddTHH:mm:ssZ} (or any ISO instant or offset date-time); unreadable times are dropped. */
+  /**
+   * UTC {@code yyyy-MM-ddTHH:mm:ssZ} (or any ISO instant or offset date-time); unreadable times are empty here
+   * and kept as text ({@code Job.beginTimeText()}).
+   */
   private static java.util.Optional<Instant> instant(String text) {
     try {
       return java.util.Optional.of(Instant.parse(text));

@@ -46,11 +46,26 @@ public abstract class Job {
   /** {@return the cloud phone the job runs on ({@code phone_id}), for jobs about one phone rather than a server} */
   public abstract Optional<String> phoneId();
 
-  /** {@return when the job began ({@code begin_time}), when sent in a readable form} */
+  /**
+   * {@return when the job began ({@code begin_time}), when sent in a readable form: the documented UTC
+   * {@code yyyy-MM-ddTHH:mm:ssZ} or any ISO-8601 instant or offset date-time; see {@link #beginTimeText()}}
+   */
   public abstract Optional<Instant> beginTime();
 
   /** {@return when the job ended ({@code end_time}), when it has ended and the time was sent in a readable form} */
   public abstract Optional<Instant> endTime();
+
+  /**
+   * {@return {@code begin_time} exactly as the service sent it, also when {@link #beginTime()} could not read it
+   * (another format, a number); empty when the answer had none}
+   */
+  public abstract Optional<String> beginTimeText();
+
+  /**
+   * {@return {@code end_time} exactly as the service sent it, also when {@link #endTime()} could not read it;
+   * empty when the answer had none}
+   */
+  public abstract Optional<String> endTimeText();
 
   /** {@return the status code exactly as the service sent it ({@code status}); empty when it sent none} */
   public abstract OptionalInt statusCode();

@@ -34,6 +34,30 @@ public abstract class ShareAppsResponse {
     return "";
   }
 
+  /**
+   * {@return where {@link #requestId()} came from: {@link RequestIdSource#BODY} (the answer's {@code request_id}, the
+   * id the service lists the push's jobs under), {@link RequestIdSource#HEADER} (the body had none: the
+   * {@code X-Request-Id} header, which a gateway may have set; listing jobs by it may find none) or
+   * {@link RequestIdSource#NONE} (no request id at all)}
+   */
+  @Value.Default
+  public RequestIdSource requestIdSource() {
+    return requestId().isEmpty() ? RequestIdSource.NONE : RequestIdSource.BODY;
+  }
+
+  /** Where a response's {@link #requestId()} came from. */
+  public enum RequestIdSource {
+    /** The body's {@code request_id}: the id the push's jobs are listed under. */
+    BODY,
+    /**
+     * The {@code X-Request-Id} response header, because the body had no {@code request_id}: it may be the
+     * gateway's id rather than the push's, so {@code waitForJobs} and {@code listJobs} may find no jobs by it.
+     */
+    HEADER,
+    /** Neither the body nor the headers carried a request id: {@link #requestId()} is empty. */
+    NONE
+  }
+
   /** {@return one entry per server, in the order the service listed them; empty when it listed none} */
   public abstract List<ServerJob> jobs();
 

@@ -89,6 +89,27 @@ class JsonTest {
   }
 
   @Test
+  void theRequestIdSaysWhereItCameFrom() throws IOException {
+    ShareAppsResponse body = Json.shareAppsResponse(utf8("{\"request_id\":\"b1\",\"jobs\":[]}"), "h1");
+    assertEquals("b1", body.requestId());
+    assertEquals(ShareAppsResponse.RequestIdSource.BODY, body.requestIdSource());
+    for (String answer : new String[] {"{\"jobs\":[]}", "{\"request_id\":null,\"jobs\":[]}", "{\"request_id\":\"\"}"}) {
+      ShareAppsResponse header = Json.shareAppsResponse(utf8(answer), "h1");
+      assertEquals("h1", header.requestId(), answer);
+      assertEquals(ShareAppsResponse.RequestIdSource.HEADER, header.requestIdSource(), answer);
+    }
+    ShareAppsResponse none = Json.shareAppsResponse(utf8("{\"jobs\":[]}"), null);
+    assertEquals("", none.requestId());
+    assertEquals(ShareAppsResponse.RequestIdSource.NONE, none.requestIdSource());
+    assertEquals(ShareAppsResponse.RequestIdSource.BODY, ShareAppsResponse.builder().requestId("x").build()
+        .requestIdSource(), "built by hand with an id: the default");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
   void rejectsWhatIsNotAnObject() {
     assertThrows(IOException.class, () -> Json.shareAppsResponse("[1]".getBytes(StandardCharsets.UTF_8), null));
     assertThrows(IOException.class, () -> Json.shareAppsResponse("<html>".getBytes(StandardCharsets.UTF_8), null));
