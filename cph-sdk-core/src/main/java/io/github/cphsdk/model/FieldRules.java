@@ -140,6 +140,34 @@ final class FieldRules {
     return field + "[" + index + "]";
   }
 
+  /**
+   * Names every missing field at once: {@code fields[i]} is missing when {@code values[i]} is null. One missing
+   * field gets the message of {@link #required} ({@code server_ids} with its hint), several one message.
+   */
+  static void allRequired(String[] fields, Object... values) {
+    StringBuilder missing = null;
+    int count = 0;
+    String last = null;
+    for (int i = 0; i < fields.length; i++) {
+      if (values[i] == null) {
+        if (last != null) {
+          missing = missing == null ? new StringBuilder(last) : missing.append(", ").append(last);
+        }
+        last = fields[i];
+        count++;
+      }
+    }
+    if (count == 1 && "server_ids".equals(last)) {
+      throw new IllegalArgumentException("server_ids is required: give at least one server id");
+    }
+    if (count == 1) {
+      required(last, null);
+    }
+    if (count > 1) {
+      throw new IllegalArgumentException(missing + " and " + last + " are required; none was given");
+    }
+  }
+
   static void required(String field, Object value) {
     if (value == null) {
       throw new IllegalArgumentException(field + " is required");

@@ -120,6 +120,42 @@ class ShareAppsRequestTest {
   }
 
   @Test
+  void everyMissingFieldIsNamedAtOnce() {
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().objectPath("a.tar")
+        .build()), "package_name, bucket_name and server_ids are required; none was given");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().build()),
+        "package_name, bucket_name, object_path and server_ids are required; none was given");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> DeleteShareAppsRequest.builder().build()),
+        "package_name and server_ids are required; none was given");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().packageName("a.b")
+        .objectPath("a.tar").addServerIds(SERVER_A).build()), "bucket_name is required");
+  }
+
+  /**
+   * The builder methods a user calls are declared (with their rules in the javadoc) by the public builders
+   * themselves, not inherited from the generated package-private class, whose javadoc users cannot see.
+   */
+  @Test
+  void theBuildersDeclareTheMethodsUsersCall() {
+    for (Class<?> builder : List.of(ShareAppsRequest.Builder.class, DeleteShareAppsRequest.Builder.class)) {
+      java.util.Set<String> declared = new java.util.TreeSet<>();
+      for (java.lang.reflect.Method m : builder.getDeclaredMethods()) {
+        if (java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+          declared.add(m.getName());
+        }
+      }
+      for (java.lang.reflect.Method m : builder.getMethods()) {
+        if (m.getDeclaringClass() != Object.class) {
+          assertTrue(declared.contains(m.getName()), builder.getName() + " does not declare " + m);
+          assertTrue(java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers()), m.toString());
+        }
+      }
+      assertTrue(declared.containsAll(List.of("packageName", "addServerIds", "addAllServerIds", "serverIds", "from",
+          "build")), declared.toString());
+    }
+  }
+
+  @Test
   void serverIdRules() {
     assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder()
         .packageName("a.b").bucketName("bucket").objectPath("a.tar").serverIds(List.of()).build()),
@@ -194,7 +230,12 @@ class ShareAppsRequestTest {
     ShareAppsRequest r = valid().build();
     assertTrue(r.toString().startsWith("ShareAppsRequest{"), r.toString());
     assertTrue(r.toString().contains("packageName=com.miniteck.miniworld"));
-    assertEquals(ShareAppsRequest.Builder.class, ShareAppsRequest.builder().getClass());
+    // the builder users hold is the public, documented ShareAppsRequest.Builder; the generated class that
+    // implements it sits in a package-private class no user can name
+    Object builder = ShareAppsRequest.builder();
+    assertTrue(builder instanceof ShareAppsRequest.Builder);
+    assertFalse(java.lang.reflect.Modifier.isPublic(builder.getClass().getEnclosingClass().getModifiers()));
+    assertFalse(r.toString().contains("Immutable"), r.toString());
   }
 
   @Test
