@@ -6,13 +6,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The field rules of CPH-API section 1. Every failure is an {@link IllegalArgumentException} whose message
+ * The field rules of docs/API.md section 1. Every failure is an {@link IllegalArgumentException} whose message
  * names the JSON field, the rule and the offending value (cut short and made printable).
  */
 final class FieldRules {
   static final int PACKAGE_NAME_MAX = 128;
   static final int OBJECT_PATH_MAX = 1024;
-  /** A CPH server id is 32 letters or digits (CPH-API section 1; the emulator makes 32 hex digits). */
+  /** A CPH server id is 32 letters or digits (docs/API.md section 1; the emulator makes 32 hex digits). */
   static final int SERVER_ID_LENGTH = 32;
 
   private static final Pattern IP_SHAPED = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");

@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
-  /** The example body of CPH-API.md section 1, byte for byte. */
+  /** The example body of docs/API.md section 1, byte for byte. */
   static final String DOC_BODY = "{\"package_name\":\"com.miniteck.miniworld\",\"pre_install_app\":1,"
       + "\"bucket_name\":\"bucket\",\"object_path\":\"my_apps/test.tar\",\"server_ids\":"
       + "[\"1234567b8bab40ffb711234cb80d0234\",\"1678567b8bab40f93711234cb80d0764\"]}";

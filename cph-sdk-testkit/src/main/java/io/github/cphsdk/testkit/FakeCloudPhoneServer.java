@@ -106,14 +106,14 @@ import java.util.function.Consumer;
  * With no {@linkplain Builder#token token} and no {@linkplain Builder#akSk key pair} configured, every request
  * is accepted. Otherwise a request needs either an accepted {@code X-Auth-Token} or an {@code Authorization:
  * SDK-HMAC-SHA256 Access=.., SignedHeaders=.., Signature=..} header that the server recomputes from the
- * request (CPH-API.md section 4): the signed headers must be lower case, in ascending order, and include
+ * request (docs/API.md section 4): the signed headers must be lower case, in ascending order, and include
  * {@code host} and {@code x-sdk-date}; {@code X-Sdk-Date} must be within 15 minutes of the server's clock
  * (so give the client the same {@link FakeClock}); temporary key pairs also need a signed, matching
  * {@code X-Security-Token}. Query parameters are percent-decoded with {@code +} kept as a plus sign.
  *
  * <h2>Answers and error codes</h2>
  * Error bodies are {@code {"error_code","error_msg","request_id"}}. Codes marked * are the emulator's
- * choice where CPH-API.md documents none.
+ * choice where docs/API.md documents none.
  * <table>
  *   <caption>Errors</caption>
  *   <tr><th>situation</th><th>HTTP</th><th>error_code</th></tr>
