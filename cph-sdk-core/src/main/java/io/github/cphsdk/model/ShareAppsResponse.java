@@ -22,7 +22,7 @@ public abstract class ShareAppsResponse {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableShareAppsResponse.builder();
   }
 
   /**
@@ -79,7 +79,70 @@ public abstract class ShareAppsResponse {
   }
 
   /** Builds a {@link ShareAppsResponse}. */
-  public static final class Builder extends ImmutableShareAppsResponse.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(ShareAppsResponse instance);
+
+    /**
+     * Sets {@link ShareAppsResponse#requestId()}.
+     *
+     * @param requestId the value
+     * @return this builder
+     */
+    public abstract Builder requestId(String requestId);
+
+    /**
+     * Sets {@link ShareAppsResponse#requestIdSource()}.
+     *
+     * @param requestIdSource the value
+     * @return this builder
+     */
+    public abstract Builder requestIdSource(RequestIdSource requestIdSource);
+
+    /**
+     * Adds one element to {@link ShareAppsResponse#jobs()}.
+     *
+     * @param element the element
+     * @return this builder
+     */
+    public abstract Builder addJobs(ServerJob element);
+
+    /**
+     * Adds elements to {@link ShareAppsResponse#jobs()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addJobs(ServerJob... elements);
+
+    /**
+     * Replaces {@link ShareAppsResponse#jobs()} with these elements, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder jobs(Iterable<? extends ServerJob> elements);
+
+    /**
+     * Adds elements to {@link ShareAppsResponse#jobs()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addAllJobs(Iterable<? extends ServerJob> elements);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract ShareAppsResponse build();
   }
 }
