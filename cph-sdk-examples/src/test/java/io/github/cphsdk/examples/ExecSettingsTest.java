@@ -24,6 +24,8 @@ class ExecSettingsTest {
         "a <mainClass> in the parent's exec-maven-plugin configuration would override -Dexec.mainClass");
     assertFalse(examples.replaceAll("(?s)<!--.*?-->", "").contains("<mainClass>"));
     assertTrue(examples.contains("<exec.mainClass>${example}</exec.mainClass>"), "the default, as a property");
+    assertTrue(parent.contains("<exec.mainClass>${example}</exec.mainClass>"),
+        "every module of the reactor needs a value: exec:java checks it before exec.skip (the README runs it with -am)");
   }
 
   @Test
