@@ -14,6 +14,7 @@ import io.github.cphsdk.internal.JobWaiter;
 import io.github.cphsdk.internal.Json;
 import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
+import io.github.cphsdk.internal.VirtualTiming;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.DeleteShareAppsRequest;
 import io.github.cphsdk.model.Job;
@@ -98,7 +99,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     CallPipeline.Config c = new CallPipeline.Config();
     c.transport = transport;
     c.credentials = b.credentials;
-    c.timing = b.timing != null ? b.timing : Timing.system();
+    c.timing = b.timing != null ? b.timing
+        : b.virtualClock != null ? new VirtualTiming(b.virtualClock, b.virtualAdvance) : Timing.system();
     c.authContext = AuthContext.of(b.projectId, b.region, endpoint, transport, c.timing.clock());
     c.retryPolicy = b.retryPolicy;
     c.connectTimeout = b.connectTimeout;
@@ -426,6 +428,10 @@ public final class CloudPhoneClient implements AutoCloseable {
    *     + report.running().size() + " still running");
    * }</pre>
    *
+   * <p>When the answer's body had no {@code request_id}, the {@code X-Request-Id} header's id is polled
+   * ({@link ShareAppsResponse#requestIdSource()} is {@code HEADER}); if that is a gateway's id, the list finds
+   * no jobs and the servers stay running until the timeout. Check the source first when it matters.
+   *
    * @param response the push's answer; its request id is polled, its rejected servers are reported as not started
    * @param options the timeout, poll intervals and listener, e.g. {@link WaitOptions#defaults()}
    * @return every server of the push, when no job runs any more or the timeout has passed
@@ -594,6 +600,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     private int maxConcurrentBatches = 4;
     private int maxConcurrentRequests = CallPipeline.DEFAULT_MAX_CONCURRENT_REQUESTS;
     private Timing timing;
+    private java.time.Clock virtualClock;
+    private java.util.function.Consumer<Duration> virtualAdvance;
 
     private Builder() {}
 
@@ -820,6 +828,37 @@ public final class CloudPhoneClient implements AutoCloseable {
         throw new IllegalArgumentException("maxConcurrentRequests must be 1 to 10000, got " + maxConcurrentRequests);
       }
       this.maxConcurrentRequests = maxConcurrentRequests;
+      return this;
+    }
+
+    /**
+     * For tests: runs the client on a clock the test owns instead of real time. The client reads the time from
+     * {@code clock} (call deadlines, the {@link WaitOptions#timeout() wait timeout}, {@code Retry-After} dates,
+     * AK/SK signature dates) and, wherever it would wait (the backoff before a retry, the delay before each job
+     * poll, synchronous or asynchronous), calls {@code advance} with that delay and goes on at once instead of
+     * sleeping. With the testkit's {@code FakeClock} driving the emulator too, a wait for jobs takes as long as
+     * the polls, whatever the job durations:
+     *
+     * <pre>{@code
+     * FakeClock clock = new FakeClock();
+     * FakeCloudPhoneServer server = FakeCloudPhoneServer.builder().clock(clock).start();
+     * CloudPhoneClient client = CloudPhoneClient.builder().endpoint(server.endpoint())
+     *     .projectId(server.projectId()).credentials(credentials)
+     *     .virtualTime(clock, clock::advance)
+     *     .build();
+     * JobReport report = client.waitForJobs(client.shareApps(request), WaitOptions.defaults());   // no real sleep
+     * }</pre>
+     *
+     * <p>An HTTP exchange itself still runs on real time: the connect and attempt timeouts bound it as always.
+     * Meant for tests only; the default is the system clock and real sleeping.
+     *
+     * @param clock the clock the client reads; {@code advance} must move it forward
+     * @param advance moves {@code clock} forward by the given positive duration, on the thread that waits
+     * @return this builder
+     */
+    public Builder virtualTime(java.time.Clock clock, java.util.function.Consumer<Duration> advance) {
+      this.virtualClock = Objects.requireNonNull(clock, "clock");
+      this.virtualAdvance = Objects.requireNonNull(advance, "advance");
       return this;
     }
 

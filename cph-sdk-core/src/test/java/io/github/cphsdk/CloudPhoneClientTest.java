@@ -226,9 +226,32 @@ class CloudPhoneClientTest {
       CloudPhoneTransportException e = assertThrows(CloudPhoneTransportException.class, () -> refused.shareApps(request()));
       assertFalse(e.mayHaveBeenApplied());
       assertTrue(e.getMessage().contains("Nothing was sent"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("push shared apps: could not connect to 127.0.0.1:" + freePort + " ("),
+          "the port is named: " + e.getMessage());
+      assertEquals(1, e.getMessage().split("could not connect", -1).length - 1, "said once: " + e.getMessage());
       CompletionException async = assertThrows(CompletionException.class, () -> refused.shareAppsAsync(request()).join());
       assertFalse(((CloudPhoneTransportException) async.getCause()).mayHaveBeenApplied());
+      assertEquals(1, async.getCause().getMessage().split("could not connect", -1).length - 1,
+          async.getCause().getMessage());
+      List<String> debug = CapturedLogs.lines().stream().filter(l -> l.startsWith("DEBUG") && l.contains("no answer"))
+          .collect(java.util.stream.Collectors.toList());
+      assertEquals(2, debug.size(), CapturedLogs.lines().toString());
+      assertTrue(debug.stream().allMatch(l -> l.contains("request id none") && !l.contains("request id null")),
+          debug.toString());
     }
+  }
+
+  @Test
+  void aJsonErrorWithNullFieldsIsNotCalledNotJson() {
+    CloudPhoneServiceException e = failsBothWays(CloudPhoneServiceException.class,
+        i -> json(503, "{\"error_code\":null,\"error_msg\":null,\"request_id\":null}"));
+    assertFalse(e.getMessage().contains("not a JSON error"), e.getMessage());
+    assertTrue(e.getMessage().contains("HTTP 503 (a JSON answer without an error code or message: \"{\"error_code\":null"),
+        e.getMessage());
+    CloudPhoneServiceException html = failsBothWays(CloudPhoneServiceException.class,
+        i -> new MockResponse.Builder().code(503).addHeader("Content-Type", "text/html").body("<html>busy</html>").build());
+    assertTrue(html.getMessage().contains("(not a JSON error; the answer starts: \"<html>busy</html>\")"),
+        html.getMessage());
   }
 
   @Test
@@ -332,6 +355,26 @@ class CloudPhoneClientTest {
       prefixed.shareApps(request());
     }
     assertEquals("/gateway/v1/" + PROJECT + "/cloud-phone/phones/share-apps", server.takeRequest().getTarget());
+  }
+
+  @Test
+  void endpointEndingInTheApiVersionIsRefusedNamingTheEndpointToUse() {
+    for (String endpoint : new String[] {"https://cph.cn-north-4.myhuaweicloud.com/v1",
+        "https://cph.cn-north-4.myhuaweicloud.com/v1/", "https://cph.cn-north-4.myhuaweicloud.com:443/V1"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CloudPhoneClient.builder()
+          .endpoint(URI.create(endpoint)).projectId(PROJECT).credentials(Credentials.token(TOKEN)).build(), endpoint);
+      assertTrue(e.getMessage().contains("must not end in the API version /v1"), e.getMessage());
+      assertTrue(e.getMessage().contains("Use \"https://cph.cn-north-4.myhuaweicloud.com\" instead"), e.getMessage());
+    }
+    IllegalArgumentException prefixed = assertThrows(IllegalArgumentException.class, () -> CloudPhoneClient.builder()
+        .endpoint(URI.create("https://gw.example.com/cph/v1")).projectId(PROJECT).credentials(Credentials.token(TOKEN))
+        .build());
+    assertTrue(prefixed.getMessage().contains("Use \"https://gw.example.com/cph\""), prefixed.getMessage());
+    // a segment that merely contains v1 is a path prefix like any other
+    try (CloudPhoneClient c = CloudPhoneClient.builder().endpoint(URI.create("https://gw.example.com/v1gw"))
+        .projectId(PROJECT).credentials(Credentials.token(TOKEN)).build()) {
+      assertEquals(URI.create("https://gw.example.com/v1gw"), c.endpoint());
+    }
   }
 
   @Test

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 /** Show job, list jobs (with paging) and delete shared apps, on the wire. */
 class JobsAndDeleteTest {
+  static final String SERVER_X = "0123456789abcdef0123456789abcdef";
   static final String JOBS = "/v1/" + PROJECT + "/cloud-phone/jobs";
   static final String SHARE_APPS = "/v1/" + PROJECT + "/cloud-phone/phones/share-apps";
 
@@ -104,7 +105,9 @@ class JobsAndDeleteTest {
     Job first = client.showJob("j");
     assertEquals(Optional.of("p1"), first.phoneId());
     assertEquals("", first.serverId());
-    assertEquals(Optional.empty(), first.beginTime(), "an unreadable time is dropped, not fatal");
+    assertEquals(Optional.empty(), first.beginTime(), "an unreadable time is not an instant, and not fatal");
+    assertEquals(Optional.of("yesterday"), first.beginTimeText(), "but its text is kept");
+    assertEquals(Optional.empty(), first.endTimeText(), "null: no text");
     assertEquals(JobStatus.SUCCEEDED, first.status(), "a numeric string is read");
     assertEquals(Optional.empty(), first.errorCode());
 
@@ -117,6 +120,7 @@ class JobsAndDeleteTest {
     assertEquals(OptionalInt.empty(), weird.statusCode());
     assertEquals(JobStatus.UNKNOWN, weird.status());
     assertEquals(Optional.of(Instant.parse("2026-11-27T12:00:00Z")), weird.beginTime());
+    assertEquals(Optional.of("2026-11-27T20:00:00+08:00"), weird.beginTimeText());
   }
 
   @Test
@@ -285,13 +289,13 @@ class JobsAndDeleteTest {
   @Test
   void deleteRequestIsValidatedLikeThePush() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> DeleteShareAppsRequest.builder()
-        .packageName("nodots").addServerIds("a").build()).getMessage().startsWith("package_name must have at least two"));
+        .packageName("nodots").addServerIds(SERVER_X).build()).getMessage().startsWith("package_name must have at least two"));
     assertEquals("server_ids is required: give at least one server id", assertThrows(IllegalArgumentException.class,
         () -> DeleteShareAppsRequest.builder().packageName("a.b").build()).getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> DeleteShareAppsRequest.builder().packageName("a.b")
-        .addServerIds("x", "x").build()).getMessage().startsWith("server_ids[1] must not repeat"));
+        .addServerIds(SERVER_X, SERVER_X).build()).getMessage().startsWith("server_ids[1] must not repeat"));
     assertThrows(IllegalArgumentException.class,
-        () -> DeleteShareAppsRequest.builder().addServerIds("x").build(), "package_name is required");
+        () -> DeleteShareAppsRequest.builder().addServerIds(SERVER_X).build(), "package_name is required");
     DeleteShareAppsRequest.Builder many = DeleteShareAppsRequest.builder().packageName("a.b");
     for (int i = 0; i < 21; i++) {
       many.addServerIds(String.format("%032d", i));

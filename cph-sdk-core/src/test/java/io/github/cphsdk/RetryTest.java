@@ -709,8 +709,9 @@ class RetryTest {
     assertTrue(lines.get(0).contains("request id rq-503"), lines.get(0));
     assertTrue(lines.get(1).startsWith("DEBUG io.github.cphsdk.CloudPhoneClient POST " + path + ": retry 2 of call "
         + callId + " in 100 ms"), lines.get(1));
-    assertTrue(lines.get(2).startsWith("DEBUG io.github.cphsdk.CloudPhoneClient POST " + path + " -> ok (attempt 2/3, "),
+    assertTrue(lines.get(2).startsWith("DEBUG io.github.cphsdk.CloudPhoneClient POST " + path + " -> 200 (attempt 2/3, "),
         lines.get(2));
+    assertTrue(lines.get(2).contains("request id 6837531fd3f54550927b930180a706bf"), "the answer's: " + lines.get(2));
     assertTrue(CapturedLogs.lines().stream().noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR")),
         CapturedLogs.lines().toString());
   }

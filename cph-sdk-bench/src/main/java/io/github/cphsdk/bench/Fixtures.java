@@ -22,7 +22,7 @@ public final class Fixtures {
    */
   public static final String TOKEN = "MIIZ" + "x".repeat(508);
 
-  /** The two server ids of CPH-API.md section 1's example. */
+  /** The two server ids of docs/API.md section 1's example. */
   public static final List<String> DOC_SERVER_IDS =
       List.of("1234567b8bab40ffb711234cb80d0234", "1678567b8bab40f93711234cb80d0764");
 

@@ -1,6 +1,5 @@
 package io.github.cphsdk.auth;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -13,6 +12,7 @@ import io.github.cphsdk.http.HttpResponse;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpTransportException;
 import io.github.cphsdk.internal.Futures;
+import io.github.cphsdk.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +40,6 @@ final class IamTokenExchange {
   /** With {@code nocatalog} IAM leaves the service catalog out; the answer is then a few KiB. */
   static final long MAX_RESPONSE_BYTES = 1024 * 1024;
 
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final URI tokensUri;
   private final String userName;
@@ -86,7 +85,7 @@ final class IamTokenExchange {
 
   byte[] body() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = Json.generator(out)) {
       g.writeStartObject();
       g.writeObjectFieldStart("auth");
       g.writeObjectFieldStart("identity");
@@ -275,7 +274,7 @@ final class IamTokenExchange {
    */
   static String[] tokenTimes(byte[] body) throws IOException {
     String[] times = new String[2];
-    try (JsonParser p = JSON.createParser(body)) {
+    try (JsonParser p = Json.parser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return times; // a JSON value but no object: no token in it
       }
@@ -313,7 +312,7 @@ final class IamTokenExchange {
     String code = null;
     String message = null;
     String requestId = null;
-    try (JsonParser p = JSON.createParser(body)) {
+    try (JsonParser p = Json.parser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return new String[3];
       }

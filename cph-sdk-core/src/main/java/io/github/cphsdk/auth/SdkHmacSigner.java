@@ -21,7 +21,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The {@code SDK-HMAC-SHA256} algorithm (CPH-API.md section 4), with its intermediate results exposed for
+ * The {@code SDK-HMAC-SHA256} algorithm (docs/API.md section 4), with its intermediate results exposed for
  * tests. Holds the access key id and a keyed {@link Mac} prototype built once; every {@link #sign} works on
  * a clone, so one signer serves any number of threads.
  *

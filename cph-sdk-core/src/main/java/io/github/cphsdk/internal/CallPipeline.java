@@ -143,6 +143,7 @@ public final class CallPipeline implements AutoCloseable {
         permit = false;
       }
       Object result;
+      HttpResponse answer = null;
       if (permit) {
         try {
           HttpRequest request;
@@ -153,7 +154,8 @@ public final class CallPipeline implements AutoCloseable {
           }
           listenerStarted(op, call, attempt);
           try {
-            result = classify(op, transport.execute(request));
+            answer = transport.execute(request);
+            result = classify(op, answer);
           } catch (IOException | RuntimeException e) {
             result = classifyFailure(op, e, remaining);
           }
@@ -164,7 +166,7 @@ public final class CallPipeline implements AutoCloseable {
         listenerStarted(op, call, attempt);
         result = slotsBusy(op, slotWait);
       }
-      attemptEnded(op, call, attempt, start, result);
+      attemptEnded(op, call, attempt, start, result, answer);
       if (!(result instanceof Failure)) {
         @SuppressWarnings("unchecked")
         T value = (T) result;
@@ -343,16 +345,20 @@ public final class CallPipeline implements AutoCloseable {
           }
           cancelQuietly(a.timer, false);
           Object result = error == null ? classify(op, response) : classifyFailure(op, unwrap(error), remaining);
-          settle(attempt, start, result);
+          settle(attempt, start, result, error == null ? response : null);
         });
       });
     }
 
     private void settle(int attempt, long start, Object result) {
+      settle(attempt, start, result, null);
+    }
+
+    private void settle(int attempt, long start, Object result, HttpResponse answer) {
       if (over()) {
         return;
       }
-      attemptEnded(op, call, attempt, start, result);
+      attemptEnded(op, call, attempt, start, result, answer);
       if (!(result instanceof Failure)) {
         @SuppressWarnings("unchecked")
         T value = (T) result;
@@ -654,7 +660,8 @@ public final class CallPipeline implements AutoCloseable {
           .append('"');
     }
     if (error.snippet != null && !error.snippet.isEmpty()) {
-      m.append(" (not a JSON error; the answer starts: \"").append(error.snippet).append("\")");
+      m.append(error.jsonObject ? " (a JSON answer without an error code or message: \""
+          : " (not a JSON error; the answer starts: \"").append(error.snippet).append("\")");
     }
     if (requestId != null) {
       m.append(" (request id ").append(requestId).append(')');
@@ -671,8 +678,8 @@ public final class CallPipeline implements AutoCloseable {
     String host = op.uri.getHost();
     switch (kind) {
       case CONNECT_FAILED:
-        return Failure.transport(Failure.Category.NOT_SENT, false, false, op.name + ": could not connect to " + host
-            + " (" + error.getMessage() + "). Nothing was sent.", error);
+        return Failure.transport(Failure.Category.NOT_SENT, false, false, op.name + ": could not connect to "
+            + hostAndPort(op.uri) + connectDetail(error.getMessage()) + ". Nothing was sent.", error);
       case CONNECT_TIMEOUT:
         return Failure.transport(Failure.Category.NOT_SENT, false, true, op.name + ": connecting to " + host
             + " timed out. Nothing was sent.", error);
@@ -689,6 +696,25 @@ public final class CallPipeline implements AutoCloseable {
         return Failure.transport(Failure.Category.AMBIGUOUS, true, false, op.name + ": the connection to " + host
             + " failed after the request was sent (" + error.getMessage() + ")." + appliedHint(op, null, false), error);
     }
+  }
+
+  /** {@code host:port}, the port the connection went to even when the URI leaves it to the scheme. */
+  private static String hostAndPort(java.net.URI uri) {
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    return uri.getHost() + ":" + port;
+  }
+
+  /** The cause of a connect failure in parentheses, without the "could not connect to HOST" it often repeats. */
+  private static String connectDetail(String message) {
+    if (message == null || message.isEmpty()) {
+      return "";
+    }
+    String prefix = "could not connect to ";
+    if (message.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      int colon = message.indexOf(": ", prefix.length());
+      message = colon < 0 ? "" : message.substring(colon + 2);
+    }
+    return message.isEmpty() ? "" : " (" + message + ")";
   }
 
   private static HttpTransportException.Kind kindOf(Throwable error) {
@@ -772,14 +798,16 @@ public final class CallPipeline implements AutoCloseable {
     }
   }
 
-  private void attemptEnded(Operation<?> op, Call call, int attempt, long start, Object result) {
+  private void attemptEnded(Operation<?> op, Call call, int attempt, long start, Object result,
+      HttpResponse answer) {
     Duration took = Duration.ofNanos(timing.nanoTime() - start);
     Failure failure = result instanceof Failure ? (Failure) result : null;
-    int status = failure == null ? 200 : failure.statusCode;
+    int status = answer != null ? answer.statusCode() : failure == null ? 200 : failure.statusCode;
     if (LOG.isDebugEnabled()) {
+      String requestId = failure != null ? failure.requestId : successRequestId(result, answer);
       LOG.debug("{} {} -> {} (attempt {}/{}, {} ms, request id {}, call {}){}", op.method, op.logPath,
-          status < 0 ? "no answer" : failure == null ? "ok" : String.valueOf(status), attempt, policy.maxAttempts(),
-          took.toMillis(), failure == null ? "-" : failure.requestId, call.id,
+          status < 0 ? "no answer" : String.valueOf(status), attempt, policy.maxAttempts(),
+          took.toMillis(), requestId == null ? "none" : requestId, call.id,
           failure == null ? "" : ": " + failure.message);
     }
     try {
@@ -788,6 +816,17 @@ public final class CallPipeline implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("CallListener.attemptFinished threw; ignored", e);
     }
+  }
+
+  /** The request id of a successful answer, for the log: the body's, else {@code X-Request-Id}, else null. */
+  private static String successRequestId(Object value, HttpResponse answer) {
+    String id = value instanceof io.github.cphsdk.model.ShareAppsResponse
+        ? ((io.github.cphsdk.model.ShareAppsResponse) value).requestId()
+        : value instanceof io.github.cphsdk.model.JobList ? ((io.github.cphsdk.model.JobList) value).requestId() : null;
+    if ((id == null || id.isEmpty()) && answer != null) {
+      id = answer.header("X-Request-Id").orElse(null);
+    }
+    return id == null || id.isEmpty() ? null : id;
   }
 
   private void retryScheduled(Operation<?> op, Call call, int attempt, Duration delay, Failure failure) {

@@ -70,6 +70,15 @@ public final class Endpoints {
             + endpoint + "\"");
       }
     }
+    // The client adds /v1/{project_id}/...: an endpoint that already ends in the version would 404 on every call.
+    int lastSlash = path.lastIndexOf('/');
+    if (lastSlash >= 0 && path.substring(lastSlash + 1).equalsIgnoreCase("v1")) {
+      String base = scheme + "://" + hostForUri(endpoint.getHost()) + (port == -1 ? "" : ":" + port)
+          + path.substring(0, lastSlash);
+      throw new IllegalArgumentException("endpoint must not end in the API version /v1: the client adds "
+          + "/v1/{project_id}/... itself, so every call would go to .../v1/v1/... and fail with 404. Use \""
+          + base + "\" instead of \"" + endpoint + "\"");
+    }
     try {
       return new URI(scheme + "://" + hostForUri(endpoint.getHost()) + (port == -1 ? "" : ":" + port) + path);
     } catch (URISyntaxException e) {

@@ -21,12 +21,19 @@ public final class ErrorBody {
   public final String requestId;
   /** For answers that were not a recognised JSON error: a short printable start of the body, else {@code null}. */
   public final String snippet;
+  /** Whether the body was a JSON object (with or without error fields; with null ones, say). */
+  public final boolean jsonObject;
 
   private ErrorBody(String errorCode, String errorMessage, String requestId, String snippet) {
+    this(errorCode, errorMessage, requestId, snippet, false);
+  }
+
+  private ErrorBody(String errorCode, String errorMessage, String requestId, String snippet, boolean jsonObject) {
     this.errorCode = errorCode;
     this.errorMessage = errorMessage;
     this.requestId = requestId;
     this.snippet = snippet;
+    this.jsonObject = jsonObject;
   }
 
   /** Reads whatever the body holds; never throws. */
@@ -69,9 +76,9 @@ public final class ErrorBody {
         }
       }
       if (code == null && message == null && requestId == null) {
-        return new ErrorBody(null, null, null, snippet(body));
+        return new ErrorBody(null, null, null, snippet(body), true);
       }
-      return new ErrorBody(code, message, requestId, null);
+      return new ErrorBody(code, message, requestId, null, true);
     } catch (IOException | RuntimeException notJson) {
       return new ErrorBody(null, null, null, snippet(body));
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.github.cphsdk.model.DeleteShareAppsRequest;
 import io.github.cphsdk.model.Job;
 import io.github.cphsdk.model.JobList;
@@ -26,10 +25,11 @@ import java.util.Map;
  * tolerate explicit {@code null}s.
  */
 public final class Json {
-  /** Shared, thread-safe; nesting and string sizes bounded so a hostile answer cannot exhaust the stack. */
-  static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_048_576).build())
-      .build();
+  /**
+   * Shared, thread-safe; nesting, string and number sizes bounded ({@link JsonLimits}) so a hostile answer
+   * cannot exhaust the stack, on every jackson-core from 2.12 on.
+   */
+  static final JsonFactory FACTORY = JsonLimits.factory();
 
   private Json() {}
 
@@ -38,9 +38,9 @@ public final class Json {
     return FACTORY.createGenerator(out);
   }
 
-  /** Starts a parser over {@code body}. */
+  /** Starts a parser over {@code body}, bounded by {@link JsonLimits}. */
   public static JsonParser parser(byte[] body) throws IOException {
-    return FACTORY.createParser(body);
+    return JsonLimits.bound(FACTORY.createParser(body));
   }
 
   /** The push body, fields in the order the official SDK sends them; {@code pre_install_app} as 1/0 or absent. */
@@ -92,9 +92,12 @@ public final class Json {
   public static ShareAppsResponse shareAppsResponse(byte[] body, String fallbackRequestId) throws IOException {
     ShareAppsResponse.Builder b = ShareAppsResponse.builder();
     String id = envelope(body, Json::serverJob, b::addJobs);
-    id = id != null ? id : fallbackRequestId;
-    if (id != null) {
-      b.requestId(id);
+    if (id != null && !id.isEmpty()) {
+      b.requestId(id).requestIdSource(ShareAppsResponse.RequestIdSource.BODY);
+    } else if (fallbackRequestId != null && !fallbackRequestId.isEmpty()) {
+      b.requestId(fallbackRequestId).requestIdSource(ShareAppsResponse.RequestIdSource.HEADER);
+    } else {
+      b.requestIdSource(ShareAppsResponse.RequestIdSource.NONE);
     }
     return b.build();
   }
@@ -219,9 +222,11 @@ public final class Json {
           job.phoneId(text);
           break;
         case "begin_time":
+          job.beginTimeText(text);
           instant(text).ifPresent(job::beginTime);
           break;
         case "end_time":
+          job.endTimeText(text);
           instant(text).ifPresent(job::endTime);
           break;
         case "status":
@@ -255,7 +260,10 @@ public final class Json {
     }
   }
 
-  /** UTC {@code yyyy-MM-ddTHH:mm:ssZ} (or any ISO instant or offset date-time); unreadable times are dropped. */
+  /**
+   * UTC {@code yyyy-MM-ddTHH:mm:ssZ} (or any ISO instant or offset date-time); unreadable times are empty here
+   * and kept as text ({@code Job.beginTimeText()}).
+   */
   private static java.util.Optional<Instant> instant(String text) {
     try {
       return java.util.Optional.of(Instant.parse(text));

@@ -30,7 +30,7 @@ public abstract class BatchOutcome {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableBatchOutcome.builder();
   }
 
   /** {@return one entry per server id of the request, in the request's order} */
@@ -97,7 +97,62 @@ public abstract class BatchOutcome {
   }
 
   /** Builds a {@link BatchOutcome}. */
-  public static final class Builder extends ImmutableBatchOutcome.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(BatchOutcome instance);
+
+    /**
+     * Adds one element to {@link BatchOutcome#servers()}.
+     *
+     * @param element the element
+     * @return this builder
+     */
+    public abstract Builder addServers(ServerOutcome element);
+
+    /**
+     * Adds elements to {@link BatchOutcome#servers()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addServers(ServerOutcome... elements);
+
+    /**
+     * Replaces {@link BatchOutcome#servers()} with these elements, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder servers(Iterable<? extends ServerOutcome> elements);
+
+    /**
+     * Adds elements to {@link BatchOutcome#servers()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addAllServers(Iterable<? extends ServerOutcome> elements);
+
+    /**
+     * Sets {@link BatchOutcome#batchCount()}.
+     *
+     * @param batchCount the value
+     * @return this builder
+     */
+    public abstract Builder batchCount(int batchCount);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract BatchOutcome build();
   }
 }

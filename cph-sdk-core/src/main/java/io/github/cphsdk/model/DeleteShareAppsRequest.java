@@ -24,7 +24,7 @@ public abstract class DeleteShareAppsRequest {
 
   /** {@return a new builder} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableDeleteShareAppsRequest.builder();
   }
 
   /** {@return the Android package name of the app to delete ({@code package_name})} */
@@ -35,12 +35,78 @@ public abstract class DeleteShareAppsRequest {
 
   @Value.Check
   void check() {
+    FieldRules.allRequired(new String[] {"package_name", "server_ids"}, packageName(),
+        serverIds().isEmpty() ? null : serverIds());
     FieldRules.packageName("package_name", packageName());
     FieldRules.serverIds("server_ids", serverIds());
   }
 
-  /** Builds a {@link DeleteShareAppsRequest}; {@link #build()} validates every field. */
-  public static final class Builder extends ImmutableDeleteShareAppsRequest.Builder {
-    Builder() {}
+  /**
+   * Builds a {@link DeleteShareAppsRequest}. The setters only record values; {@link #build()} checks every
+   * field against its rule (those of {@link ShareAppsRequest.Builder}) and names the JSON field, the rule and
+   * the value when one is broken.
+   */
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every field of {@code request}; server ids are added to those already given.
+     *
+     * @param request a built (so valid) request
+     * @return this builder
+     */
+    public abstract Builder from(DeleteShareAppsRequest request);
+
+    /**
+     * The Android package name of the app to delete ({@code package_name}, required). Rule, checked by
+     * {@link #build()}: at most 128 characters of ASCII letters, digits, {@code _} and {@code .}; at least two
+     * segments separated by {@code .}, each starting with a letter; no trailing {@code .}.
+     *
+     * @param packageName the package name
+     * @return this builder
+     */
+    public abstract Builder packageName(String packageName);
+
+    /**
+     * Adds one server id ({@code server_ids}, at least one required). Rule, checked by {@link #build()}: a
+     * cloud phone server id, exactly 32 ASCII letters or digits, not given twice.
+     *
+     * @param serverId the server id
+     * @return this builder
+     */
+    public abstract Builder addServerIds(String serverId);
+
+    /**
+     * Adds server ids in order; the rule of {@link #addServerIds(String)} applies to each.
+     *
+     * @param serverIds the server ids
+     * @return this builder
+     */
+    public abstract Builder addServerIds(String... serverIds);
+
+    /**
+     * Adds server ids in order; the rule of {@link #addServerIds(String)} applies to each. One HTTP request
+     * carries at most the client's {@code maxServersPerRequest} (use {@code deleteShareAppsInBatches} for more).
+     *
+     * @param serverIds the server ids
+     * @return this builder
+     */
+    public abstract Builder addAllServerIds(Iterable<String> serverIds);
+
+    /**
+     * Replaces the server ids given so far; the rule of {@link #addServerIds(String)} applies to each.
+     *
+     * @param serverIds the server ids
+     * @return this builder
+     */
+    public abstract Builder serverIds(Iterable<String> serverIds);
+
+    /**
+     * Checks every field and builds the request. Every missing required field is named at once.
+     *
+     * @return the request, immutable
+     * @throws IllegalArgumentException naming the JSON field, the rule and the value
+     */
+    public abstract DeleteShareAppsRequest build();
   }
 }

@@ -6,13 +6,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The field rules of CPH-API section 1. Every failure is an {@link IllegalArgumentException} whose message
+ * The field rules of docs/API.md section 1. Every failure is an {@link IllegalArgumentException} whose message
  * names the JSON field, the rule and the offending value (cut short and made printable).
  */
 final class FieldRules {
   static final int PACKAGE_NAME_MAX = 128;
   static final int OBJECT_PATH_MAX = 1024;
-  static final int SERVER_ID_MAX = 64;
+  /** A CPH server id is 32 letters or digits (docs/API.md section 1; the emulator makes 32 hex digits). */
+  static final int SERVER_ID_LENGTH = 32;
 
   private static final Pattern IP_SHAPED = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
@@ -105,13 +106,14 @@ final class FieldRules {
       if (isAllWhitespace(id)) {
         throw invalid(at(field, i), "must not be blank", id);
       }
-      if (id.length() > SERVER_ID_MAX) {
-        throw invalid(at(field, i), "must be at most " + SERVER_ID_MAX + " characters (got " + id.length() + ")", id);
+      if (id.length() != SERVER_ID_LENGTH) {
+        throw invalid(at(field, i), "must be a server id: " + SERVER_ID_LENGTH + " letters or digits (got "
+            + id.length() + " characters)", id);
       }
       for (int k = 0; k < id.length(); k++) {
         char c = id.charAt(k);
-        if (c <= 0x20 || c >= 0x7f) {
-          throw invalid(at(field, i), "must be printable ASCII without whitespace or control characters (bad character"
+        if (!isAsciiLetter(c) && !isDigit(c)) {
+          throw invalid(at(field, i), "must be a server id: " + SERVER_ID_LENGTH + " letters or digits (bad character"
               + " at index " + k + ")", id);
         }
       }
@@ -136,6 +138,34 @@ final class FieldRules {
   /** {@code server_ids[3]}: built only for a message. */
   private static String at(String field, int index) {
     return field + "[" + index + "]";
+  }
+
+  /**
+   * Names every missing field at once: {@code fields[i]} is missing when {@code values[i]} is null. One missing
+   * field gets the message of {@link #required} ({@code server_ids} with its hint), several one message.
+   */
+  static void allRequired(String[] fields, Object... values) {
+    StringBuilder missing = null;
+    int count = 0;
+    String last = null;
+    for (int i = 0; i < fields.length; i++) {
+      if (values[i] == null) {
+        if (last != null) {
+          missing = missing == null ? new StringBuilder(last) : missing.append(", ").append(last);
+        }
+        last = fields[i];
+        count++;
+      }
+    }
+    if (count == 1 && "server_ids".equals(last)) {
+      throw new IllegalArgumentException("server_ids is required: give at least one server id");
+    }
+    if (count == 1) {
+      required(last, null);
+    }
+    if (count > 1) {
+      throw new IllegalArgumentException(missing + " and " + last + " are required; none was given");
+    }
   }
 
   static void required(String field, Object value) {

@@ -25,7 +25,7 @@ public abstract class Job {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableJob.builder();
   }
 
   /** {@return the job id ({@code job_id}); empty when the service sent none} */
@@ -46,11 +46,26 @@ public abstract class Job {
   /** {@return the cloud phone the job runs on ({@code phone_id}), for jobs about one phone rather than a server} */
   public abstract Optional<String> phoneId();
 
-  /** {@return when the job began ({@code begin_time}), when sent in a readable form} */
+  /**
+   * {@return when the job began ({@code begin_time}), when sent in a readable form: the documented UTC
+   * {@code yyyy-MM-ddTHH:mm:ssZ} or any ISO-8601 instant or offset date-time; see {@link #beginTimeText()}}
+   */
   public abstract Optional<Instant> beginTime();
 
   /** {@return when the job ended ({@code end_time}), when it has ended and the time was sent in a readable form} */
   public abstract Optional<Instant> endTime();
+
+  /**
+   * {@return {@code begin_time} exactly as the service sent it, also when {@link #beginTime()} could not read it
+   * (another format, a number); empty when the answer had none}
+   */
+  public abstract Optional<String> beginTimeText();
+
+  /**
+   * {@return {@code end_time} exactly as the service sent it, also when {@link #endTime()} could not read it;
+   * empty when the answer had none}
+   */
+  public abstract Optional<String> endTimeText();
 
   /** {@return the status code exactly as the service sent it ({@code status}); empty when it sent none} */
   public abstract OptionalInt statusCode();
@@ -75,7 +90,198 @@ public abstract class Job {
   }
 
   /** Builds a {@link Job}. */
-  public static final class Builder extends ImmutableJob.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(Job instance);
+
+    /**
+     * Sets {@link Job#jobId()}.
+     *
+     * @param jobId the value
+     * @return this builder
+     */
+    public abstract Builder jobId(String jobId);
+
+    /**
+     * Sets {@link Job#requestId()}.
+     *
+     * @param requestId the value
+     * @return this builder
+     */
+    public abstract Builder requestId(String requestId);
+
+    /**
+     * Sets {@link Job#requestId()}; an empty value clears it.
+     *
+     * @param requestId the value, or empty
+     * @return this builder
+     */
+    public abstract Builder requestId(Optional<String> requestId);
+
+    /**
+     * Sets {@link Job#serverId()}.
+     *
+     * @param serverId the value
+     * @return this builder
+     */
+    public abstract Builder serverId(String serverId);
+
+    /**
+     * Sets {@link Job#phoneId()}.
+     *
+     * @param phoneId the value
+     * @return this builder
+     */
+    public abstract Builder phoneId(String phoneId);
+
+    /**
+     * Sets {@link Job#phoneId()}; an empty value clears it.
+     *
+     * @param phoneId the value, or empty
+     * @return this builder
+     */
+    public abstract Builder phoneId(Optional<String> phoneId);
+
+    /**
+     * Sets {@link Job#beginTime()}.
+     *
+     * @param beginTime the value
+     * @return this builder
+     */
+    public abstract Builder beginTime(Instant beginTime);
+
+    /**
+     * Sets {@link Job#beginTime()}; an empty value clears it.
+     *
+     * @param beginTime the value, or empty
+     * @return this builder
+     */
+    public abstract Builder beginTime(Optional<? extends Instant> beginTime);
+
+    /**
+     * Sets {@link Job#endTime()}.
+     *
+     * @param endTime the value
+     * @return this builder
+     */
+    public abstract Builder endTime(Instant endTime);
+
+    /**
+     * Sets {@link Job#endTime()}; an empty value clears it.
+     *
+     * @param endTime the value, or empty
+     * @return this builder
+     */
+    public abstract Builder endTime(Optional<? extends Instant> endTime);
+
+    /**
+     * Sets {@link Job#beginTimeText()}.
+     *
+     * @param beginTimeText the value
+     * @return this builder
+     */
+    public abstract Builder beginTimeText(String beginTimeText);
+
+    /**
+     * Sets {@link Job#beginTimeText()}; an empty value clears it.
+     *
+     * @param beginTimeText the value, or empty
+     * @return this builder
+     */
+    public abstract Builder beginTimeText(Optional<String> beginTimeText);
+
+    /**
+     * Sets {@link Job#endTimeText()}.
+     *
+     * @param endTimeText the value
+     * @return this builder
+     */
+    public abstract Builder endTimeText(String endTimeText);
+
+    /**
+     * Sets {@link Job#endTimeText()}; an empty value clears it.
+     *
+     * @param endTimeText the value, or empty
+     * @return this builder
+     */
+    public abstract Builder endTimeText(Optional<String> endTimeText);
+
+    /**
+     * Sets {@link Job#statusCode()}.
+     *
+     * @param statusCode the value
+     * @return this builder
+     */
+    public abstract Builder statusCode(int statusCode);
+
+    /**
+     * Sets {@link Job#statusCode()}; an empty value clears it.
+     *
+     * @param statusCode the value, or empty
+     * @return this builder
+     */
+    public abstract Builder statusCode(OptionalInt statusCode);
+
+    /**
+     * Sets {@link Job#errorCode()}.
+     *
+     * @param errorCode the value
+     * @return this builder
+     */
+    public abstract Builder errorCode(String errorCode);
+
+    /**
+     * Sets {@link Job#errorCode()}; an empty value clears it.
+     *
+     * @param errorCode the value, or empty
+     * @return this builder
+     */
+    public abstract Builder errorCode(Optional<String> errorCode);
+
+    /**
+     * Sets {@link Job#errorMsg()}.
+     *
+     * @param errorMsg the value
+     * @return this builder
+     */
+    public abstract Builder errorMsg(String errorMsg);
+
+    /**
+     * Sets {@link Job#errorMsg()}; an empty value clears it.
+     *
+     * @param errorMsg the value, or empty
+     * @return this builder
+     */
+    public abstract Builder errorMsg(Optional<String> errorMsg);
+
+    /**
+     * Sets {@link Job#executeMsg()}.
+     *
+     * @param executeMsg the value
+     * @return this builder
+     */
+    public abstract Builder executeMsg(String executeMsg);
+
+    /**
+     * Sets {@link Job#executeMsg()}; an empty value clears it.
+     *
+     * @param executeMsg the value, or empty
+     * @return this builder
+     */
+    public abstract Builder executeMsg(Optional<String> executeMsg);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract Job build();
   }
 }

@@ -20,7 +20,7 @@ public abstract class JobList {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableJobList.builder();
   }
 
   /**
@@ -46,7 +46,62 @@ public abstract class JobList {
   }
 
   /** Builds a {@link JobList}. */
-  public static final class Builder extends ImmutableJobList.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(JobList instance);
+
+    /**
+     * Sets {@link JobList#requestId()}.
+     *
+     * @param requestId the value
+     * @return this builder
+     */
+    public abstract Builder requestId(String requestId);
+
+    /**
+     * Adds one element to {@link JobList#jobs()}.
+     *
+     * @param element the element
+     * @return this builder
+     */
+    public abstract Builder addJobs(Job element);
+
+    /**
+     * Adds elements to {@link JobList#jobs()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addJobs(Job... elements);
+
+    /**
+     * Replaces {@link JobList#jobs()} with these elements, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder jobs(Iterable<? extends Job> elements);
+
+    /**
+     * Adds elements to {@link JobList#jobs()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addAllJobs(Iterable<? extends Job> elements);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract JobList build();
   }
 }

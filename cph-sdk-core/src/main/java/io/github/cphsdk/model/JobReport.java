@@ -28,7 +28,7 @@ public abstract class JobReport {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableJobReport.builder();
   }
 
   /** {@return every server of the push, in the push's order} */
@@ -97,7 +97,102 @@ public abstract class JobReport {
   }
 
   /** Builds a {@link JobReport}. */
-  public static final class Builder extends ImmutableJobReport.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(JobReport instance);
+
+    /**
+     * Adds one element to {@link JobReport#servers()}.
+     *
+     * @param element the element
+     * @return this builder
+     */
+    public abstract Builder addServers(ServerProgress element);
+
+    /**
+     * Adds elements to {@link JobReport#servers()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addServers(ServerProgress... elements);
+
+    /**
+     * Replaces {@link JobReport#servers()} with these elements, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder servers(Iterable<? extends ServerProgress> elements);
+
+    /**
+     * Adds elements to {@link JobReport#servers()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addAllServers(Iterable<? extends ServerProgress> elements);
+
+    /**
+     * Sets {@link JobReport#timedOut()}.
+     *
+     * @param timedOut the value
+     * @return this builder
+     */
+    public abstract Builder timedOut(boolean timedOut);
+
+    /**
+     * Sets {@link JobReport#polls()}.
+     *
+     * @param polls the value
+     * @return this builder
+     */
+    public abstract Builder polls(int polls);
+
+    /**
+     * Sets {@link JobReport#failedPolls()}.
+     *
+     * @param failedPolls the value
+     * @return this builder
+     */
+    public abstract Builder failedPolls(int failedPolls);
+
+    /**
+     * Sets {@link JobReport#lastPollFailure()}.
+     *
+     * @param lastPollFailure the value
+     * @return this builder
+     */
+    public abstract Builder lastPollFailure(CloudPhoneException lastPollFailure);
+
+    /**
+     * Sets {@link JobReport#lastPollFailure()}; an empty value clears it.
+     *
+     * @param lastPollFailure the value, or empty
+     * @return this builder
+     */
+    public abstract Builder lastPollFailure(Optional<? extends CloudPhoneException> lastPollFailure);
+
+    /**
+     * Sets {@link JobReport#elapsed()}.
+     *
+     * @param elapsed the value
+     * @return this builder
+     */
+    public abstract Builder elapsed(Duration elapsed);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract JobReport build();
   }
 }

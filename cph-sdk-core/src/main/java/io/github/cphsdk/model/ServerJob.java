@@ -25,7 +25,7 @@ public abstract class ServerJob {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableServerJob.builder();
   }
 
   /** {@return the cloud phone server id ({@code server_id}); empty when the service sent none} */
@@ -49,7 +49,78 @@ public abstract class ServerJob {
   }
 
   /** Builds a {@link ServerJob}. */
-  public static final class Builder extends ImmutableServerJob.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(ServerJob instance);
+
+    /**
+     * Sets {@link ServerJob#serverId()}.
+     *
+     * @param serverId the value
+     * @return this builder
+     */
+    public abstract Builder serverId(String serverId);
+
+    /**
+     * Sets {@link ServerJob#jobId()}.
+     *
+     * @param jobId the value
+     * @return this builder
+     */
+    public abstract Builder jobId(String jobId);
+
+    /**
+     * Sets {@link ServerJob#jobId()}; an empty value clears it.
+     *
+     * @param jobId the value, or empty
+     * @return this builder
+     */
+    public abstract Builder jobId(Optional<String> jobId);
+
+    /**
+     * Sets {@link ServerJob#errorCode()}.
+     *
+     * @param errorCode the value
+     * @return this builder
+     */
+    public abstract Builder errorCode(String errorCode);
+
+    /**
+     * Sets {@link ServerJob#errorCode()}; an empty value clears it.
+     *
+     * @param errorCode the value, or empty
+     * @return this builder
+     */
+    public abstract Builder errorCode(Optional<String> errorCode);
+
+    /**
+     * Sets {@link ServerJob#errorMsg()}.
+     *
+     * @param errorMsg the value
+     * @return this builder
+     */
+    public abstract Builder errorMsg(String errorMsg);
+
+    /**
+     * Sets {@link ServerJob#errorMsg()}; an empty value clears it.
+     *
+     * @param errorMsg the value, or empty
+     * @return this builder
+     */
+    public abstract Builder errorMsg(Optional<String> errorMsg);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract ServerJob build();
   }
 }

@@ -44,7 +44,7 @@ public abstract class ServerOutcome {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableServerOutcome.builder();
   }
 
   /** {@return the server id, as given in the request} */
@@ -110,7 +110,126 @@ public abstract class ServerOutcome {
   }
 
   /** Builds a {@link ServerOutcome}. */
-  public static final class Builder extends ImmutableServerOutcome.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(ServerOutcome instance);
+
+    /**
+     * Sets {@link ServerOutcome#serverId()}.
+     *
+     * @param serverId the value
+     * @return this builder
+     */
+    public abstract Builder serverId(String serverId);
+
+    /**
+     * Sets {@link ServerOutcome#result()}.
+     *
+     * @param result the value
+     * @return this builder
+     */
+    public abstract Builder result(Result result);
+
+    /**
+     * Sets {@link ServerOutcome#batch()}.
+     *
+     * @param batch the value
+     * @return this builder
+     */
+    public abstract Builder batch(int batch);
+
+    /**
+     * Sets {@link ServerOutcome#requestId()}.
+     *
+     * @param requestId the value
+     * @return this builder
+     */
+    public abstract Builder requestId(String requestId);
+
+    /**
+     * Sets {@link ServerOutcome#requestId()}; an empty value clears it.
+     *
+     * @param requestId the value, or empty
+     * @return this builder
+     */
+    public abstract Builder requestId(Optional<String> requestId);
+
+    /**
+     * Sets {@link ServerOutcome#jobId()}.
+     *
+     * @param jobId the value
+     * @return this builder
+     */
+    public abstract Builder jobId(String jobId);
+
+    /**
+     * Sets {@link ServerOutcome#jobId()}; an empty value clears it.
+     *
+     * @param jobId the value, or empty
+     * @return this builder
+     */
+    public abstract Builder jobId(Optional<String> jobId);
+
+    /**
+     * Sets {@link ServerOutcome#errorCode()}.
+     *
+     * @param errorCode the value
+     * @return this builder
+     */
+    public abstract Builder errorCode(String errorCode);
+
+    /**
+     * Sets {@link ServerOutcome#errorCode()}; an empty value clears it.
+     *
+     * @param errorCode the value, or empty
+     * @return this builder
+     */
+    public abstract Builder errorCode(Optional<String> errorCode);
+
+    /**
+     * Sets {@link ServerOutcome#errorMsg()}.
+     *
+     * @param errorMsg the value
+     * @return this builder
+     */
+    public abstract Builder errorMsg(String errorMsg);
+
+    /**
+     * Sets {@link ServerOutcome#errorMsg()}; an empty value clears it.
+     *
+     * @param errorMsg the value, or empty
+     * @return this builder
+     */
+    public abstract Builder errorMsg(Optional<String> errorMsg);
+
+    /**
+     * Sets {@link ServerOutcome#failure()}.
+     *
+     * @param failure the value
+     * @return this builder
+     */
+    public abstract Builder failure(CloudPhoneException failure);
+
+    /**
+     * Sets {@link ServerOutcome#failure()}; an empty value clears it.
+     *
+     * @param failure the value, or empty
+     * @return this builder
+     */
+    public abstract Builder failure(Optional<? extends CloudPhoneException> failure);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract ServerOutcome build();
   }
 }

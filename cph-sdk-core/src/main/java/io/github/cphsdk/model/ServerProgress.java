@@ -36,7 +36,7 @@ public abstract class ServerProgress {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableServerProgress.builder();
   }
 
   /** {@return what the push (or delete) said about this server} */
@@ -86,8 +86,55 @@ public abstract class ServerProgress {
   }
 
   /** Builds a {@link ServerProgress}. */
-  public static final class Builder extends ImmutableServerProgress.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(ServerProgress instance);
+
+    /**
+     * Sets {@link ServerProgress#push()}.
+     *
+     * @param push the value
+     * @return this builder
+     */
+    public abstract Builder push(ServerOutcome push);
+
+    /**
+     * Sets {@link ServerProgress#state()}.
+     *
+     * @param state the value
+     * @return this builder
+     */
+    public abstract Builder state(State state);
+
+    /**
+     * Sets {@link ServerProgress#job()}.
+     *
+     * @param job the value
+     * @return this builder
+     */
+    public abstract Builder job(Job job);
+
+    /**
+     * Sets {@link ServerProgress#job()}; an empty value clears it.
+     *
+     * @param job the value, or empty
+     * @return this builder
+     */
+    public abstract Builder job(Optional<? extends Job> job);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract ServerProgress build();
   }
 
   /** {@code first.or(() -> second)}: {@code Optional.or} is not on Android API level 26. */

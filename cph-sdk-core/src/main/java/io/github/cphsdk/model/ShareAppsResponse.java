@@ -22,7 +22,7 @@ public abstract class ShareAppsResponse {
 
   /** {@return a new builder, for tests and fakes} */
   public static Builder builder() {
-    return new Builder();
+    return ImmutableShareAppsResponse.builder();
   }
 
   /**
@@ -32,6 +32,30 @@ public abstract class ShareAppsResponse {
   @Value.Default
   public String requestId() {
     return "";
+  }
+
+  /**
+   * {@return where {@link #requestId()} came from: {@link RequestIdSource#BODY} (the answer's {@code request_id}, the
+   * id the service lists the push's jobs under), {@link RequestIdSource#HEADER} (the body had none: the
+   * {@code X-Request-Id} header, which a gateway may have set; listing jobs by it may find none) or
+   * {@link RequestIdSource#NONE} (no request id at all)}
+   */
+  @Value.Default
+  public RequestIdSource requestIdSource() {
+    return requestId().isEmpty() ? RequestIdSource.NONE : RequestIdSource.BODY;
+  }
+
+  /** Where a response's {@link #requestId()} came from. */
+  public enum RequestIdSource {
+    /** The body's {@code request_id}: the id the push's jobs are listed under. */
+    BODY,
+    /**
+     * The {@code X-Request-Id} response header, because the body had no {@code request_id}: it may be the
+     * gateway's id rather than the push's, so {@code waitForJobs} and {@code listJobs} may find no jobs by it.
+     */
+    HEADER,
+    /** Neither the body nor the headers carried a request id: {@link #requestId()} is empty. */
+    NONE
   }
 
   /** {@return one entry per server, in the order the service listed them; empty when it listed none} */
@@ -55,7 +79,70 @@ public abstract class ShareAppsResponse {
   }
 
   /** Builds a {@link ShareAppsResponse}. */
-  public static final class Builder extends ImmutableShareAppsResponse.Builder {
-    Builder() {}
+  public abstract static class Builder {
+    Builder() {} // implemented by the generated builder only
+
+    /**
+     * Copies every attribute of {@code instance}; collections are added to, not replaced.
+     *
+     * @param instance the value to copy
+     * @return this builder
+     */
+    public abstract Builder from(ShareAppsResponse instance);
+
+    /**
+     * Sets {@link ShareAppsResponse#requestId()}.
+     *
+     * @param requestId the value
+     * @return this builder
+     */
+    public abstract Builder requestId(String requestId);
+
+    /**
+     * Sets {@link ShareAppsResponse#requestIdSource()}.
+     *
+     * @param requestIdSource the value
+     * @return this builder
+     */
+    public abstract Builder requestIdSource(RequestIdSource requestIdSource);
+
+    /**
+     * Adds one element to {@link ShareAppsResponse#jobs()}.
+     *
+     * @param element the element
+     * @return this builder
+     */
+    public abstract Builder addJobs(ServerJob element);
+
+    /**
+     * Adds elements to {@link ShareAppsResponse#jobs()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addJobs(ServerJob... elements);
+
+    /**
+     * Replaces {@link ShareAppsResponse#jobs()} with these elements, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder jobs(Iterable<? extends ServerJob> elements);
+
+    /**
+     * Adds elements to {@link ShareAppsResponse#jobs()}, in order.
+     *
+     * @param elements the elements
+     * @return this builder
+     */
+    public abstract Builder addAllJobs(Iterable<? extends ServerJob> elements);
+
+    /**
+     * Builds the value.
+     *
+     * @return the value, immutable
+     */
+    public abstract ShareAppsResponse build();
   }
 }

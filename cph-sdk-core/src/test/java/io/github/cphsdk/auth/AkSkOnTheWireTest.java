@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests signed by {@link AkSkCredentials} and sent by the real {@link JdkHttpTransport} verify, on the
- * server side, under an independent implementation of the algorithm written from CPH-API.md section 4: so
+ * server side, under an independent implementation of the algorithm written from docs/API.md section 4: so
  * the headers that reach the wire are exactly the ones that were signed.
  */
 class AkSkOnTheWireTest {

@@ -33,9 +33,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The signer against the shared vectors. {@code src/test/resources/aksk-vectors.json} is a copy of
- * {@code shared/testdata/aksk-vectors.json} (the first vector is Huawei's published example, the second a
- * capture of the official Java SDK); keep the two in sync.
+ * The signer against the vectors in {@code cph-sdk-core/src/test/resources/aksk-vectors.json} (data only; the
+ * first vector is Huawei's published example, the second a capture of the official Java SDK). The testkit's
+ * {@code src/test/resources/io/github/cphsdk/testkit/internal/aksk-vectors.json} is the same file, for the
+ * emulator's independent verifier; keep the two in sync (docs/API.md section 4).
  */
 class SdkHmacSignerTest {
 

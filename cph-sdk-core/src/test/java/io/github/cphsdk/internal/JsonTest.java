@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
-  /** The example body of CPH-API.md section 1, byte for byte. */
+  /** The example body of docs/API.md section 1, byte for byte. */
   static final String DOC_BODY = "{\"package_name\":\"com.miniteck.miniworld\",\"pre_install_app\":1,"
       + "\"bucket_name\":\"bucket\",\"object_path\":\"my_apps/test.tar\",\"server_ids\":"
       + "[\"1234567b8bab40ffb711234cb80d0234\",\"1678567b8bab40f93711234cb80d0764\"]}";
@@ -43,9 +43,11 @@ class JsonTest {
   @Test
   void serverIdsWithQuotesAreEscapedNotInjected() throws IOException {
     String sneaky = "a\",\"b\\";
-    byte[] body = Json.shareAppsBody(docRequest().addServerIds(sneaky).build());
+    // the request rules refuse such an id (32 letters or digits); the writer escapes it all the same
+    assertThrows(IllegalArgumentException.class, () -> docRequest().addServerIds(sneaky).build());
+    byte[] body = new JsonText(8).startObject().field("server_ids", List.of(sneaky)).endObject().toBytes();
     String json = new String(body, StandardCharsets.UTF_8);
-    assertTrue(json.endsWith(",\"a\\\",\\\"b\\\\\"]}"), json);
+    assertEquals("{\"server_ids\":[\"a\\\",\\\"b\\\\\"]}", json);
   }
 
   @Test
@@ -84,6 +86,27 @@ class JsonTest {
     assertEquals(1, r.jobs().size());
     assertEquals("s1", r.jobs().get(0).serverId());
     assertEquals("r", r.requestId());
+  }
+
+  @Test
+  void theRequestIdSaysWhereItCameFrom() throws IOException {
+    ShareAppsResponse body = Json.shareAppsResponse(utf8("{\"request_id\":\"b1\",\"jobs\":[]}"), "h1");
+    assertEquals("b1", body.requestId());
+    assertEquals(ShareAppsResponse.RequestIdSource.BODY, body.requestIdSource());
+    for (String answer : new String[] {"{\"jobs\":[]}", "{\"request_id\":null,\"jobs\":[]}", "{\"request_id\":\"\"}"}) {
+      ShareAppsResponse header = Json.shareAppsResponse(utf8(answer), "h1");
+      assertEquals("h1", header.requestId(), answer);
+      assertEquals(ShareAppsResponse.RequestIdSource.HEADER, header.requestIdSource(), answer);
+    }
+    ShareAppsResponse none = Json.shareAppsResponse(utf8("{\"jobs\":[]}"), null);
+    assertEquals("", none.requestId());
+    assertEquals(ShareAppsResponse.RequestIdSource.NONE, none.requestIdSource());
+    assertEquals(ShareAppsResponse.RequestIdSource.BODY, ShareAppsResponse.builder().requestId("x").build()
+        .requestIdSource(), "built by hand with an id: the default");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -120,17 +120,63 @@ class ShareAppsRequestTest {
   }
 
   @Test
+  void everyMissingFieldIsNamedAtOnce() {
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().objectPath("a.tar")
+        .build()), "package_name, bucket_name and server_ids are required; none was given");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().build()),
+        "package_name, bucket_name, object_path and server_ids are required; none was given");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> DeleteShareAppsRequest.builder().build()),
+        "package_name and server_ids are required; none was given");
+    assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder().packageName("a.b")
+        .objectPath("a.tar").addServerIds(SERVER_A).build()), "bucket_name is required");
+  }
+
+  /**
+   * The builder methods a user calls are declared (with their rules in the javadoc) by the public builders
+   * themselves, not inherited from the generated package-private class, whose javadoc users cannot see.
+   */
+  @Test
+  void theBuildersDeclareTheMethodsUsersCall() {
+    for (Class<?> builder : List.of(ShareAppsRequest.Builder.class, DeleteShareAppsRequest.Builder.class,
+        ShareAppsResponse.Builder.class, ServerJob.Builder.class, Job.Builder.class, JobList.Builder.class,
+        BatchOutcome.Builder.class, ServerOutcome.Builder.class, JobReport.Builder.class,
+        ServerProgress.Builder.class)) {
+      java.util.Set<String> declared = new java.util.TreeSet<>();
+      for (java.lang.reflect.Method m : builder.getDeclaredMethods()) {
+        if (java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
+          declared.add(m.getName());
+        }
+      }
+      for (java.lang.reflect.Method m : builder.getMethods()) {
+        if (m.getDeclaringClass() != Object.class) {
+          assertTrue(declared.contains(m.getName()), builder.getName() + " does not declare " + m);
+          assertEquals(builder, m.getDeclaringClass(), m.toString());
+          assertTrue(java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers()), m.toString());
+        }
+      }
+      assertTrue(declared.containsAll(List.of("from", "build")), declared.toString());
+    }
+  }
+
+  @Test
   void serverIdRules() {
     assertMessage(assertThrows(IllegalArgumentException.class, () -> ShareAppsRequest.builder()
         .packageName("a.b").bucketName("bucket").objectPath("a.tar").serverIds(List.of()).build()),
         "server_ids is required: give at least one server id");
     assertMessage(invalid(b -> b.addServerIds("")), "server_ids[2] must not be empty");
     assertMessage(invalid(b -> b.addServerIds("   ")), "server_ids[2] must not be blank");
-    assertMessage(invalid(b -> b.addServerIds("abc def")), "server_ids[2] must be printable ASCII without whitespace",
-        "index 3");
-    assertMessage(invalid(b -> b.addServerIds("abc\r\nX-Evil: 1")), "server_ids[2] must be printable ASCII");
+    assertMessage(invalid(b -> b.addServerIds("abc def" + "0".repeat(25))),
+        "server_ids[2] must be a server id: 32 letters or digits (bad character at index 3)");
+    assertMessage(invalid(b -> b.addServerIds("abc\r\nX-Evil: 1" + "0".repeat(18))),
+        "server_ids[2] must be a server id: 32 letters or digits (bad character at index 3)");
+    // passed the old rule (printable, at most 64) and was rejected per server inside a 200 (CPS.0016)
+    assertMessage(invalid(b -> b.addServerIds("not-an-id")),
+        "server_ids[2] must be a server id: 32 letters or digits (got 9 characters)", "\"not-an-id\"");
+    assertMessage(invalid(b -> b.addServerIds("1234567b-8bab-40ff-b711-234cb80d02")),
+        "server_ids[2] must be a server id: 32 letters or digits (got 34 characters)");
+    assertMessage(invalid(b -> b.addServerIds("1234567b8bab40ffb711234cb80d023")), "(got 31 characters)");
     assertMessage(invalid(b -> b.addServerIds(SERVER_A)), "server_ids[2] must not repeat a server id", SERVER_A);
-    assertMessage(invalid(b -> b.addServerIds("x".repeat(65))), "server_ids[2] must be at most 64 characters");
+    assertMessage(invalid(b -> b.addServerIds("x".repeat(65))), "server_ids[2] must be a server id: 32 letters or digits (got 65 characters)");
     assertMessage(invalid(b -> b.addServerIds((String) null)), "server_ids[2] must not be null");
   }
 
@@ -187,7 +233,12 @@ class ShareAppsRequestTest {
     ShareAppsRequest r = valid().build();
     assertTrue(r.toString().startsWith("ShareAppsRequest{"), r.toString());
     assertTrue(r.toString().contains("packageName=com.miniteck.miniworld"));
-    assertEquals(ShareAppsRequest.Builder.class, ShareAppsRequest.builder().getClass());
+    // the builder users hold is the public, documented ShareAppsRequest.Builder; the generated class that
+    // implements it sits in a package-private class no user can name
+    Object builder = ShareAppsRequest.builder();
+    assertTrue(builder instanceof ShareAppsRequest.Builder);
+    assertFalse(java.lang.reflect.Modifier.isPublic(builder.getClass().getEnclosingClass().getModifiers()));
+    assertFalse(r.toString().contains("Immutable"), r.toString());
   }
 
   @Test

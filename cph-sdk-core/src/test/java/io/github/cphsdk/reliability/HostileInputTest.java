@@ -220,7 +220,7 @@ class HostileInputTest {
   static final Pattern BUCKET = Pattern.compile("(?=.{3,63}$)[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
   static final Pattern IP_SHAPED = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   static final Pattern OBJECT_PATH = Pattern.compile("[A-Za-z0-9./_+#=-]{1,1020}\\.tar");
-  static final Pattern SERVER_ID = Pattern.compile("[\\x21-\\x7e]{1,64}");
+  static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9]{32}");
   static final Pattern PROJECT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   static final Pattern REGION = Pattern.compile("(?=.{1,32}$)[a-z0-9]+(-[a-z0-9]+)*");
   static final Pattern APPLICATION_ID = Pattern.compile("[A-Za-z0-9._/+-]{1,64}");

@@ -56,7 +56,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Size: {@code -Dcph.soak.calls=N} (default 10,000), {@code -Dcph.soak.inFlight} (128),
  * {@code -Dcph.soak.faultRate} (0.2 of the pushes the server receives), {@code -Dcph.soak.seed},
- * {@code -Dcph.soak.transport=urlconnection} (default {@code jdk}). The figures go to stdout and to
+ * {@code -Dcph.soak.transport=urlconnection} (default {@code default}: the transport the client picks when
+ * given none). The figures go to stdout and to
  * {@code target/soak-report.txt}.
  */
 class SoakTest {
@@ -64,8 +65,8 @@ class SoakTest {
   static final int IN_FLIGHT = Integer.getInteger("cph.soak.inFlight", 128);
   static final double FAULT_RATE = Double.parseDouble(System.getProperty("cph.soak.faultRate", "0.2"));
   static final long SEED = Long.getLong("cph.soak.seed", 20260505L);
-  /** {@code jdk} (the default transport) or {@code urlconnection} ({@link UrlConnectionTransport}). */
-  static final String TRANSPORT = System.getProperty("cph.soak.transport", "jdk");
+  /** {@code default} (the transport the client picks when given none) or {@code urlconnection}. */
+  static final String TRANSPORT = System.getProperty("cph.soak.transport", "default");
 
   static final int MAX_ATTEMPTS = 3;
   static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(4);
@@ -425,7 +426,8 @@ class SoakTest {
     }
     long maxTook = Arrays.stream(tookNanos).max().orElse(0);
     StringBuilder sb = new StringBuilder();
-    sb.append("soak: ").append(CALLS).append(" calls, transport ").append(TRANSPORT).append(", ").append(IN_FLIGHT).append(" in flight, fault rate ")
+    sb.append("soak: ").append(CALLS).append(" calls, transport ")
+        .append(TRANSPORT.equals("urlconnection") ? "UrlConnectionTransport" : "default (the client's choice)").append(", ").append(IN_FLIGHT).append(" in flight, fault rate ")
         .append(FAULT_RATE).append(", seed ").append(SEED).append(", ").append(TimeUnit.NANOSECONDS.toMillis(runNanos))
         .append(" ms (").append(CALLS * 1_000_000_000L / Math.max(1, runNanos)).append(" calls/s), JDK ")
         .append(System.getProperty("java.version")).append(", ").append(Runtime.getRuntime().availableProcessors())

@@ -206,7 +206,8 @@ class TlsTest {
    * non-loopback host and has nothing to do with TLS, and {@code UrlConnectionTransport.Builder.hostnameVerifier},
    * a hook for a verifier of the application's own (the platform's strict check by default), like
    * {@code HttpsURLConnection}'s. Trust is only ever added ({@code sslContext}, {@code sslSocketFactory}), never
-   * switched off by a flag.
+   * switched off by a flag. ({@code JsonLimits.Bounded.skipChildren} is Jackson's {@code JsonParser} method,
+   * overridden to walk a subtree through the JSON limits: nothing to do with TLS.)
    */
   @Test
   void thereIsNoSwitchToTurnVerificationOff() throws IOException {
@@ -227,7 +228,8 @@ class TlsTest {
     }
     assertTrue(files > 20, "the sources were not found from " + Paths.get("").toAbsolutePath());
     java.util.Collections.sort(found);
-    assertEquals(List.of("CloudPhoneClient.java#allowInsecureHttp", "UrlConnectionTransport.java#hostnameVerifier"),
+    assertEquals(List.of("CloudPhoneClient.java#allowInsecureHttp", "JsonLimits.java#skipChildren",
+        "UrlConnectionTransport.java#hostnameVerifier"),
         found);
   }
 }

@@ -37,26 +37,35 @@ import java.util.function.Function;
  *
  * <pre>
  * mvn -B -ntp -q -DskipTests -pl cph-sdk-examples -am package exec:java          # the demo
+ * mvn -B -ntp -q -DskipTests -pl cph-sdk-examples -am package exec:java -Dexec.args="--help"
  * java io.github.cphsdk.examples.PushSharedApp --region=cn-north-4 --project-id=... --token=... \
  *     --package=com.example.game --bucket=my-bucket --object=apps/game.tar --servers=id1,id2
  * </pre>
  * Every setting can come from the environment instead: CPH_REGION or CPH_ENDPOINT, CPH_PROJECT_ID,
- * CPH_AUTH_TOKEN, CPH_PACKAGE, CPH_BUCKET, CPH_OBJECT, CPH_SERVERS, CPH_PRE_INSTALL, CPH_WAIT. Against a real
- * endpoint the exit code is 0 only when every server's job succeeded.
+ * CPH_AUTH_TOKEN (or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK for AK/SK signing), CPH_PACKAGE, CPH_BUCKET,
+ * CPH_OBJECT, CPH_SERVERS, CPH_PRE_INSTALL, CPH_WAIT. Against a real endpoint the exit code is 0 only when every
+ * server's job succeeded.
  */
 public final class PushSharedApp {
   static final String USAGE = String.join("\n",
       "usage: PushSharedApp                       (no settings: demo against an embedded emulator)",
-      "       PushSharedApp --region=REGION | --endpoint=URL  --project-id=ID  --token=IAM_TOKEN",
+      "       PushSharedApp --region=REGION | --endpoint=URL  --project-id=ID",
+      "                     --token=IAM_TOKEN | --ak=ACCESS_KEY --sk=SECRET_KEY [--security-token=TOKEN]",
       "                     --package=NAME --bucket=BUCKET --object=PATH.tar --servers=ID,ID,...",
       "                     [--pre-install=true|false] [--wait=true|false]",
-      "each setting may come from the environment instead: CPH_REGION / CPH_ENDPOINT, CPH_PROJECT_ID,",
-      "CPH_AUTH_TOKEN, CPH_PACKAGE, CPH_BUCKET, CPH_OBJECT, CPH_SERVERS, CPH_PRE_INSTALL, CPH_WAIT");
+      "       PushSharedApp --help",
+      "each setting may come from the environment instead: CPH_REGION / CPH_ENDPOINT, CPH_PROJECT_ID",
+      "(or HUAWEICLOUD_SDK_PROJECT_ID), CPH_AUTH_TOKEN or HUAWEICLOUD_SDK_AK + HUAWEICLOUD_SDK_SK",
+      "(+ HUAWEICLOUD_SDK_SECURITY_TOKEN), CPH_PACKAGE, CPH_BUCKET, CPH_OBJECT, CPH_SERVERS, CPH_PRE_INSTALL,",
+      "CPH_WAIT. Through Maven: mvn -q -pl cph-sdk-examples exec:java -Dexec.args=\"--name=value ...\"");
 
   static final int DEMO_SERVERS = 50;
   static final int DEMO_REJECTED = 7;
   static final int DEMO_FAILING = 33;
-  static final String DEMO_TOKEN = "demo-token-not-a-secret";
+  static final String DEMO_ACCESS_KEY = "DEMOACCESSKEY0000001";
+  static final String DEMO_SECRET_KEY = "demo-secret-key-not-a-secret";
+  /** The server whose batch the demo's throttled answer hits (batch 2), whatever batch reaches the emulator first. */
+  static final int DEMO_THROTTLED = 25;
   static final String DEMO_FAIL_CODE = "CPS.0200";
 
   private PushSharedApp() {}
@@ -72,6 +81,10 @@ public final class PushSharedApp {
   static int run(String[] args, Function<String, String> env) {
     PrintStream out = System.out;
     PrintStream err = System.err;
+    if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+      out.println(USAGE);
+      return 0;
+    }
     Settings s;
     try {
       s = new Settings(args, env);
@@ -83,14 +96,18 @@ public final class PushSharedApp {
     String region = s.get("region", "CPH_REGION");
     String endpoint = s.get("endpoint", "CPH_ENDPOINT");
     if (args.length == 0 && region == null && endpoint == null) {
-      return demo(out, terminal);
+      return demo(out, err, terminal);
     }
     List<String> missing = new ArrayList<>();
     if (region == null && endpoint == null) {
       missing.add("--region or --endpoint (CPH_REGION / CPH_ENDPOINT)");
     }
-    String projectId = require(s, "project-id", "CPH_PROJECT_ID", missing);
-    String token = require(s, "token", "CPH_AUTH_TOKEN", missing);
+    String projectId = s.get("project-id", "CPH_PROJECT_ID");
+    projectId = projectId != null ? projectId : s.get("project-id", "HUAWEICLOUD_SDK_PROJECT_ID");
+    if (projectId == null) {
+      missing.add("--project-id (CPH_PROJECT_ID)");
+    }
+    Credentials credentials = credentials(s, missing);
     String packageName = require(s, "package", "CPH_PACKAGE", missing);
     String bucket = require(s, "bucket", "CPH_BUCKET", missing);
     String object = require(s, "object", "CPH_OBJECT", missing);
@@ -115,7 +132,7 @@ public final class PushSharedApp {
       }
       CloudPhoneClient.Builder client = CloudPhoneClient.builder()
           .projectId(projectId)
-          .credentials(Credentials.token(token))
+          .credentials(credentials)
           .listener(retryPrinter(out));
       if (endpoint != null) {
         client.endpoint(URI.create(endpoint));
@@ -139,13 +156,40 @@ public final class PushSharedApp {
     }
   }
 
+  /**
+   * A token ({@code --token}, {@code CPH_AUTH_TOKEN}) or an access key pair ({@code --ak}/{@code --sk},
+   * {@code HUAWEICLOUD_SDK_AK}/{@code HUAWEICLOUD_SDK_SK}, with {@code HUAWEICLOUD_SDK_SECURITY_TOKEN} for
+   * temporary keys); a token given as an argument wins, then keys given as arguments, then the environment.
+   */
+  static Credentials credentials(Settings s, List<String> missing) {
+    String token = s.get("token", null);
+    String ak = s.get("ak", null);
+    String sk = s.get("sk", null);
+    if (token == null && ak == null && sk == null) {
+      token = s.get("token", "CPH_AUTH_TOKEN");
+      ak = s.get("ak", "HUAWEICLOUD_SDK_AK");
+      sk = s.get("sk", "HUAWEICLOUD_SDK_SK");
+    }
+    if (token != null) {
+      return Credentials.token(token);
+    }
+    if (ak != null && sk != null) {
+      String securityToken = s.get("security-token", "HUAWEICLOUD_SDK_SECURITY_TOKEN");
+      return securityToken == null ? Credentials.akSk(ak, sk) : Credentials.akSk(ak, sk, securityToken);
+    }
+    missing.add(ak != null ? "--sk (HUAWEICLOUD_SDK_SK) to go with the access key"
+        : sk != null ? "--ak (HUAWEICLOUD_SDK_AK) to go with the secret key"
+        : "--token (CPH_AUTH_TOKEN) or --ak and --sk (HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK)");
+    return null;
+  }
+
   /** The demo: a staged run against an embedded emulator; 0 when everything went as staged. */
-  static int demo(PrintStream out, boolean terminal) {
+  static int demo(PrintStream out, PrintStream err, boolean terminal) {
     List<String> servers = demoServers();
     String rejected = servers.get(DEMO_REJECTED);
     String failing = servers.get(DEMO_FAILING);
     FakeCloudPhoneServer.Builder emulator = FakeCloudPhoneServer.builder()
-        .token(DEMO_TOKEN)
+        .akSk(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
         .serverWithoutSharedApps(rejected)
         .serverJobFails(failing, DEMO_FAIL_CODE, "Failed to install the shared application.",
             "no space left on device");
@@ -153,14 +197,17 @@ public final class PushSharedApp {
       emulator.serverJobDuration(servers.get(i), Duration.ofMillis(800 + (i * 337L) % 2400));
     }
     try (FakeCloudPhoneServer server = emulator.start()) {
-      server.injectFault(Fault.throttled(Duration.ofSeconds(1)).on(Operation.PUSH));
+      // aimed at one server's batch: the same batch is throttled (and retried) on every run
+      server.injectFault(Fault.throttled(Duration.ofSeconds(1)).on(Operation.PUSH).forServer(
+          servers.get(DEMO_THROTTLED)));
       out.println("DEMO MODE: no CPH_ENDPOINT or CPH_REGION is set, so this runs against an embedded");
-      out.println("FakeCloudPhoneServer at " + server.endpoint() + " (jobs take 1 to 3 s).");
+      out.println("FakeCloudPhoneServer at " + server.endpoint() + " (requests signed with AK/SK, jobs take 1 to 3 s).");
       out.println("Staged by the demo: server #" + (DEMO_REJECTED + 1) + " does not support shared apps (rejected at"
           + " push time),");
-      out.println("the job on server #" + (DEMO_FAILING + 1) + " fails, and the service throttles one request once.");
-      out.println("Set CPH_REGION (or CPH_ENDPOINT), CPH_PROJECT_ID, CPH_AUTH_TOKEN, CPH_PACKAGE, CPH_BUCKET,");
-      out.println("CPH_OBJECT and CPH_SERVERS to push for real.");
+      out.println("the job on server #" + (DEMO_FAILING + 1) + " fails, and the service throttles the request of batch "
+          + (DEMO_THROTTLED / 20 + 1) + " once.");
+      out.println("Set CPH_REGION (or CPH_ENDPOINT), CPH_PROJECT_ID, CPH_AUTH_TOKEN (or HUAWEICLOUD_SDK_AK and");
+      out.println("HUAWEICLOUD_SDK_SK), CPH_PACKAGE, CPH_BUCKET, CPH_OBJECT and CPH_SERVERS to push for real (--help).");
       out.println();
       ShareAppsRequest request = ShareAppsRequest.builder()
           .packageName("com.miniteck.miniworld")
@@ -172,7 +219,7 @@ public final class PushSharedApp {
       CloudPhoneClient.Builder client = CloudPhoneClient.builder()
           .endpoint(server.endpoint())
           .projectId(server.projectId())
-          .credentials(Credentials.token(DEMO_TOKEN))
+          .credentials(Credentials.akSk(DEMO_ACCESS_KEY, DEMO_SECRET_KEY))
           .listener(retryPrinter(out));
       WaitOptions.Builder waitOptions = WaitOptions.builder()
           .initialDelay(Duration.ofMillis(500))
@@ -183,7 +230,7 @@ public final class PushSharedApp {
       try {
         result = pushAndWait(client, request, waitOptions, out, terminal);
       } catch (CloudPhoneException e) {
-        out.println("DEMO FAILED: " + e.getMessage());
+        err.println("DEMO FAILED: " + e.getMessage());
         return 1;
       }
       List<String> problems = new ArrayList<>();
@@ -202,7 +249,7 @@ public final class PushSharedApp {
         out.println("demo, every other server got the app, and no server was pushed to twice. Exit code 0.");
         return 0;
       }
-      out.println("DEMO DID NOT BEHAVE AS EXPECTED: " + String.join("; ", problems) + ". Exit code 1.");
+      err.println("DEMO DID NOT BEHAVE AS EXPECTED: " + String.join("; ", problems) + ". Exit code 1.");
       return 1;
     }
   }
@@ -231,11 +278,15 @@ public final class PushSharedApp {
       BatchOutcome outcome = client.shareAppsInBatches(request);
       printBatches(outcome, out);
       JobReport report = null;
-      if (waitOptions != null) {
-        int jobs = outcome.accepted().size();
-        WaitOptions options = waitOptions.listener(new Progress(out, terminal, jobs, start)).build();
+      int jobs = outcome.accepted().size();
+      if (waitOptions != null && jobs + outcome.notConfirmed().size() == 0) {
+        out.println("No job was started, so there is nothing to wait for.");
+      } else if (waitOptions != null) {
+        Progress progress = new Progress(out, terminal, jobs, start);
+        WaitOptions options = waitOptions.listener(progress).build();
         out.println("Waiting for " + jobs + " job" + (jobs == 1 ? "" : "s") + " (timeout " + human(options.timeout())
             + "):");
+        progress.begin(options.initialDelay());
         report = client.waitForJobs(outcome, options);
         if (terminal) {
           out.println();
@@ -252,8 +303,8 @@ public final class PushSharedApp {
     for (Map.Entry<Integer, List<ServerOutcome>> e : byBatch.entrySet()) {
       List<ServerOutcome> list = e.getValue();
       ServerOutcome first = list.get(0);
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  batch %d/%d: %2d servers, ",
-          e.getKey() + 1, outcome.batchCount(), list.size()));
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  batch %d/%d: %2d server%s, ",
+          e.getKey() + 1, outcome.batchCount(), list.size(), list.size() == 1 ? "" : "s"));
       if (first.result() == ServerOutcome.Result.BATCH_FAILED) {
         CloudPhoneException f = first.failure().get();
         line.append("FAILED").append(f.mayHaveBeenApplied() ? " (may have been applied: check before pushing again)"
@@ -292,14 +343,17 @@ public final class PushSharedApp {
     }
     out.println();
     if (report == null) {
-      out.println(String.format(Locale.ROOT, "Result: %d job(s) started, %d rejected, %d in failed batches, %d not "
-          + "confirmed (of %d servers) in %.1f s; not waited for.", outcome.accepted().size(),
-          outcome.rejected().size(), outcome.failed().size(), outcome.notConfirmed().size(),
-          outcome.servers().size(), seconds));
+      int started = outcome.accepted().size();
+      int total = outcome.servers().size();
+      out.println(String.format(Locale.ROOT, "Result: %d job%s started, %d rejected, %d in failed batches, %d not "
+          + "confirmed (of %d server%s) in %.1f s; not waited for.", started, started == 1 ? "" : "s",
+          outcome.rejected().size(), outcome.failed().size(), outcome.notConfirmed().size(), total,
+          total == 1 ? "" : "s", seconds));
     } else {
+      int total = report.servers().size();
       out.println(String.format(Locale.ROOT, "Result: %d succeeded, %d failed, %d still running, %d not started "
-          + "(of %d servers) in %.1f s%s.", report.succeeded().size(), report.failed().size(),
-          report.running().size(), report.notStarted().size(), report.servers().size(), seconds,
+          + "(of %d server%s) in %.1f s%s.", report.succeeded().size(), report.failed().size(),
+          report.running().size(), report.notStarted().size(), total, total == 1 ? "" : "s", seconds,
           report.timedOut() ? "; the wait timed out" : ""));
     }
   }
@@ -368,15 +422,26 @@ public final class PushSharedApp {
       }
     }
 
+    /** The first line, at once: nothing is known until the first poll, which may be many seconds away. */
+    void begin(Duration firstPoll) {
+      String counts = String.format(Locale.ROOT, "0/%d finished: 0 succeeded, 0 failed, %d running", jobs, jobs);
+      show(counts, 0, "first check in " + human(firstPoll));
+    }
+
     @Override
     public void polled(JobReport p) {
       int done = p.succeeded().size() + p.failed().size();
-      int width = 20;
-      int filled = jobs == 0 ? width : done * width / jobs;
       String counts = String.format(Locale.ROOT, "%d/%d finished: %d succeeded, %d failed, %d running", done, jobs,
           p.succeeded().size(), p.failed().size(), p.running().size());
+      show(counts, done, null);
+    }
+
+    private void show(String counts, int done, String note) {
+      int width = 20;
+      int filled = jobs == 0 ? width : done * width / jobs;
       String line = "  [" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + counts
-          + String.format(Locale.ROOT, "  %.1f s", (System.nanoTime() - start) / 1e9);
+          + String.format(Locale.ROOT, "  %.1f s", (System.nanoTime() - start) / 1e9)
+          + (note == null ? "" : " (" + note + ")");
       if (terminal) {
         out.print("\r" + pad(line));
         out.flush();
@@ -407,11 +472,21 @@ public final class PushSharedApp {
             ? "HTTP " + ((CloudPhoneServiceException) cause).statusCode()
                 + (((CloudPhoneServiceException) cause).errorCode() == null ? ""
                     : " " + ((CloudPhoneServiceException) cause).errorCode())
-            : cause.getClass().getSimpleName();
-        out.println("  (" + operation + ": " + why + ", nothing was applied; retrying in "
-            + delay.toMillis() + " ms)");
+            : firstSentence(cause.getMessage(), operation);
+        out.println("  (" + operation + ": " + why + (cause.mayHaveBeenApplied() ? ", it may have been applied"
+            : ", nothing was applied") + "; retrying in " + delay.toMillis() + " ms)");
       }
     };
+  }
+
+  /** "could not connect to host:port (...)" out of "push shared apps: could not connect to ... . Nothing was sent." */
+  static String firstSentence(String message, String operation) {
+    if (message == null) {
+      return "no answer";
+    }
+    String m = message.startsWith(operation + ": ") ? message.substring(operation.length() + 2) : message;
+    int end = m.indexOf(". ");
+    return end < 0 ? (m.endsWith(".") ? m.substring(0, m.length() - 1) : m) : m.substring(0, end);
   }
 
   /** 50 fixed, realistic-looking server ids (32 hex digits). */
@@ -436,8 +511,11 @@ public final class PushSharedApp {
     }
   }
 
-  private static String human(Duration d) {
-    return d.toMinutes() > 0 && d.toSecondsPart() == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
+  static String human(Duration d) {
+    if (d.toMinutes() > 0 && d.toSecondsPart() == 0) {
+      return d.toMinutes() + " min";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1e3);
   }
 
   private static String require(Settings s, String name, String envName, List<String> missing) {

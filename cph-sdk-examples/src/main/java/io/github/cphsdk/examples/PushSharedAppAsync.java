@@ -22,16 +22,20 @@ public final class PushSharedAppAsync {
 
   static int run(String[] args, java.util.function.Function<String, String> env) {
     Settings s;
+    if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+      System.out.println(usage());
+      return 0;
+    }
     try {
       s = new Settings(args, env);
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage() + "\n" + PushSharedApp.USAGE.replace("PushSharedApp", "PushSharedAppAsync"));
+      System.err.println(e.getMessage() + "\n" + usage());
       return 2;
     }
     String region = s.get("region", "CPH_REGION");
     String endpoint = s.get("endpoint", "CPH_ENDPOINT");
     String projectId = s.get("project-id", "CPH_PROJECT_ID");
-    String token = s.get("token", "CPH_AUTH_TOKEN");
+    projectId = projectId != null ? projectId : s.get("project-id", "HUAWEICLOUD_SDK_PROJECT_ID");
     List<String> servers = s.list("servers", "CPH_SERVERS");
     List<String> missing = new ArrayList<>();
     if (region == null && endpoint == null) {
@@ -40,9 +44,7 @@ public final class PushSharedAppAsync {
     if (projectId == null) {
       missing.add("--project-id (CPH_PROJECT_ID)");
     }
-    if (token == null) {
-      missing.add("--token (CPH_AUTH_TOKEN)");
-    }
+    Credentials credentials = PushSharedApp.credentials(s, missing);
     if (servers.isEmpty()) {
       missing.add("--servers (CPH_SERVERS)");
     }
@@ -53,7 +55,7 @@ public final class PushSharedAppAsync {
     }
     if (!missing.isEmpty()) {
       System.err.println("missing: " + String.join(", ", missing) + "\n"
-          + PushSharedApp.USAGE.replace("PushSharedApp", "PushSharedAppAsync"));
+          + usage());
       return 2;
     }
     try {
@@ -64,7 +66,7 @@ public final class PushSharedAppAsync {
           .addAllServerIds(servers)
           .build();
       CloudPhoneClient.Builder builder = CloudPhoneClient.builder().projectId(projectId)
-          .credentials(Credentials.token(token));
+          .credentials(credentials);
       if (endpoint != null) {
         builder.endpoint(URI.create(endpoint));
       } else {
@@ -73,8 +75,11 @@ public final class PushSharedAppAsync {
       try (CloudPhoneClient client = builder.build()) {
         return client.shareAppsAsync(request)
             .thenApply(response -> {
-              System.out.println("request id " + response.requestId() + ": " + response.accepted().size()
-                  + " job(s) started, " + response.rejected().size() + " server(s) rejected");
+              int started = response.accepted().size();
+              int rejected = response.rejected().size();
+              System.out.println("request id " + response.requestId() + ": " + started + " job"
+                  + (started == 1 ? "" : "s") + " started, " + rejected + " server" + (rejected == 1 ? "" : "s")
+                  + " rejected");
               response.rejected().forEach(job -> System.out.println("  " + job.serverId() + " "
                   + job.errorCode().orElse("") + " " + job.errorMsg().orElse("")));
               return response.allAccepted() ? 0 : 1;
@@ -93,5 +98,11 @@ public final class PushSharedAppAsync {
       System.err.println("invalid input: " + e.getMessage());
       return 2;
     }
+  }
+
+  /** The usage of {@link PushSharedApp} without its demo (this program always needs settings). */
+  static String usage() {
+    return PushSharedApp.USAGE.replace("PushSharedApp                       (no settings: demo against an embedded "
+        + "emulator)\n       PushSharedApp ", "PushSharedApp ").replace("PushSharedApp", "PushSharedAppAsync");
   }
 }

@@ -74,6 +74,16 @@ class DemoTest {
         printed);
     assertTrue(printed.contains("Demo finished as expected"), printed);
     assertTrue(printed.contains("Exit code 0."), printed);
-    assertTrue(!printed.contains(PushSharedApp.DEMO_TOKEN), "the token is never printed");
+    assertTrue(!printed.contains(PushSharedApp.DEMO_SECRET_KEY), "the secret key is never printed");
+    assertTrue(printed.contains("(requests signed with AK/SK"), printed);
+    // the throttled answer is aimed at the batch of server #26: always batch 2, retried, then accepted
+    assertTrue(printed.contains("batch 2/3: 20 servers, request "), printed);
+    assertTrue(printed.contains("throttles the request of batch 2 once"), printed);
+    // the first progress line comes at once, before the first poll
+    int waiting = printed.indexOf("Waiting for 49 jobs");
+    assertTrue(printed.startsWith("  [--------------------] 0/49 finished: 0 succeeded, 0 failed, 49 running  ",
+        waiting + "Waiting for 49 jobs (timeout 1 min):\n".length()), printed.substring(waiting));
+    assertTrue(printed.contains("(first check in 0.5 s)"), printed);
+    assertEquals("", err.toString(StandardCharsets.UTF_8), "nothing failed, nothing on stderr");
   }
 }

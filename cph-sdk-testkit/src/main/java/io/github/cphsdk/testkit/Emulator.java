@@ -323,6 +323,25 @@ final class Emulator {
 
   // ---------------------------------------------------------------- push and delete
 
+  /** The strings in a body's {@code server_ids} array (for faults aimed at one server); empty when there are none. */
+  List<String> serverIdsIn(byte[] body) {
+    List<String> ids = new ArrayList<>();
+    try {
+      JsonNode root = body.length == 0 ? null : mapper.readTree(body);
+      JsonNode array = root == null ? null : root.get("server_ids");
+      if (array != null && array.isArray()) {
+        array.forEach(id -> {
+          if (id.isTextual()) {
+            ids.add(id.asText());
+          }
+        });
+      }
+    } catch (IOException notJson) {
+      // no server ids
+    }
+    return ids;
+  }
+
   private Answer pushOrDelete(Incoming in, String requestId, JobKind kind) {
     JsonNode root;
     try {

@@ -106,14 +106,14 @@ import java.util.function.Consumer;
  * With no {@linkplain Builder#token token} and no {@linkplain Builder#akSk key pair} configured, every request
  * is accepted. Otherwise a request needs either an accepted {@code X-Auth-Token} or an {@code Authorization:
  * SDK-HMAC-SHA256 Access=.., SignedHeaders=.., Signature=..} header that the server recomputes from the
- * request (CPH-API.md section 4): the signed headers must be lower case, in ascending order, and include
+ * request (docs/API.md section 4): the signed headers must be lower case, in ascending order, and include
  * {@code host} and {@code x-sdk-date}; {@code X-Sdk-Date} must be within 15 minutes of the server's clock
  * (so give the client the same {@link FakeClock}); temporary key pairs also need a signed, matching
  * {@code X-Security-Token}. Query parameters are percent-decoded with {@code +} kept as a plus sign.
  *
  * <h2>Answers and error codes</h2>
  * Error bodies are {@code {"error_code","error_msg","request_id"}}. Codes marked * are the emulator's
- * choice where CPH-API.md documents none.
+ * choice where docs/API.md documents none.
  * <table>
  *   <caption>Errors</caption>
  *   <tr><th>situation</th><th>HTTP</th><th>error_code</th></tr>
@@ -178,9 +178,12 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     final Fault fault;
     int remaining;
 
+    int toPass; // matching requests still to let through before the fault applies (Fault.fromRequest)
+
     ArmedFault(Fault fault) {
       this.fault = fault;
       this.remaining = fault.times();
+      this.toPass = fault.fromRequest() - 1;
     }
   }
 
@@ -392,7 +395,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       }
       Instant now = emulator.clock().instant();
       Operation operation = Route.of(method, rawPath).operation;
-      Fault fault = takeFault(method, rawPath, operation);
+      Fault fault = takeFault(method, rawPath, operation, body);
       Fault.Kind kind = fault == null ? null : fault.kind();
 
       if (kind == Fault.Kind.DROP) {
@@ -447,11 +450,19 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     }
   }
 
-  private Fault takeFault(String method, String rawPath, Operation operation) {
+  private Fault takeFault(String method, String rawPath, Operation operation, byte[] body) {
+    List<String> serverIds = null;
     synchronized (faults) {
       for (int i = 0; i < faults.size(); i++) {
         ArmedFault armed = faults.get(i);
-        if (armed.fault.matches(method, rawPath, operation)) {
+        if (armed.fault.serverId() != null && serverIds == null) {
+          serverIds = emulator.serverIdsIn(body);
+        }
+        if (armed.fault.matches(method, rawPath, operation, serverIds == null ? List.of() : serverIds)) {
+          if (armed.toPass > 0) {
+            armed.toPass--;
+            continue;
+          }
           if (--armed.remaining == 0) {
             faults.remove(i);
           }

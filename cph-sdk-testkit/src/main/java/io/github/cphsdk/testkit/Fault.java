@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Faults are kept in the order injected; each request consumes at most one: the first armed fault that
- * matches it. A fault is checked before authentication, as a gateway or network fault would be. Unless
+ * matches it. To make a staged test deterministic when batches run concurrently or the client retries, aim
+ * a fault at the request that lists one server ({@link #forServer(String)}) or at the n-th matching request
+ * ({@link #fromRequest(int)}). A fault is checked before authentication, as a gateway or network fault would be. Unless
  * stated otherwise the faulted request has no effect (no job is started).
  *
  * <table>
@@ -60,10 +62,19 @@ public final class Fault {
   private final String method;
   private final Pattern path;
   private final String description;
+  private final String serverId;
+  private final int fromRequest;
 
   private Fault(Kind kind, int status, String contentType, String body, Map<String, String> headers,
       Duration delay, long bodyBytes, int times, Set<Operation> operations, String method, Pattern path,
       String description) {
+    this(kind, status, contentType, body, headers, delay, bodyBytes, times, operations, method, path, description,
+        null, 1);
+  }
+
+  private Fault(Kind kind, int status, String contentType, String body, Map<String, String> headers,
+      Duration delay, long bodyBytes, int times, Set<Operation> operations, String method, Pattern path,
+      String description, String serverId, int fromRequest) {
     this.kind = kind;
     this.status = status;
     this.contentType = contentType;
@@ -76,6 +87,8 @@ public final class Fault {
     this.method = method;
     this.path = path;
     this.description = description;
+    this.serverId = serverId;
+    this.fromRequest = fromRequest;
   }
 
   private static Fault of(Kind kind, int status, String contentType, String body, Map<String, String> headers,
@@ -216,7 +229,8 @@ public final class Fault {
       throw new IllegalArgumentException("times must be at least 1, got " + n);
     }
     return new Fault(kind, status, contentType, body, headers, delay, bodyBytes, n, operations, method, path,
-        description);
+        description,
+        serverId, fromRequest);
   }
 
   /**
@@ -234,7 +248,8 @@ public final class Fault {
       set.add(Objects.requireNonNull(op, "operation"));
     }
     return new Fault(kind, status, contentType, body, headers, delay, bodyBytes, times,
-        Collections.unmodifiableSet(set), method, path, description);
+        Collections.unmodifiableSet(set), method, path, description,
+        serverId, fromRequest);
   }
 
   /**
@@ -247,7 +262,46 @@ public final class Fault {
    */
   public Fault matching(String method, String pathRegex) {
     return new Fault(kind, status, contentType, body, headers, delay, bodyBytes, times, operations, method,
-        pathRegex == null ? null : Pattern.compile(pathRegex), description);
+        pathRegex == null ? null : Pattern.compile(pathRegex), description,
+        serverId, fromRequest);
+  }
+
+  /**
+   * The fault applies only to a push or delete whose body lists {@code serverId} in {@code server_ids}
+   * (other requests pass it by untouched). With batches, the fault hits the batch that carries this server,
+   * whichever batch reaches the server first; with {@link #times(int) times(1)} (the default) the client's
+   * retry of that batch is answered normally.
+   *
+   * <pre>{@code
+   * server.injectFault(Fault.throttled().forServer(ids.get(25)));   // the batch of server #26, once
+   * }</pre>
+   *
+   * @param serverId a server id, not {@code null}
+   * @return a copy; this fault is unchanged
+   */
+  public Fault forServer(String serverId) {
+    Objects.requireNonNull(serverId, "serverId");
+    return new Fault(kind, status, contentType, body, headers, delay, bodyBytes, times, operations, method, path,
+        description, serverId, fromRequest);
+  }
+
+  /**
+   * The fault lets the first {@code n - 1} requests it matches pass untouched and applies from the
+   * {@code n}-th on (for {@link #times(int)} requests). Requests are counted from the time the fault is armed,
+   * among those that reach it (not taken by a fault armed before it). {@code fromRequest(2).on(Operation.PUSH)}
+   * is "the second push", retries included; for a target that does not depend on arrival order among
+   * concurrent batches, use {@link #forServer(String)}.
+   *
+   * @param n 1 or more (default 1: the next matching request)
+   * @return a copy; this fault is unchanged
+   * @throws IllegalArgumentException when {@code n} is below 1
+   */
+  public Fault fromRequest(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("fromRequest must be at least 1, got " + n);
+    }
+    return new Fault(kind, status, contentType, body, headers, delay, bodyBytes, times, operations, method, path,
+        description, serverId, n);
   }
 
   /**
@@ -267,7 +321,8 @@ public final class Fault {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put(name, value);
     return new Fault(kind, status, contentType, body, Collections.unmodifiableMap(h), delay, bodyBytes, times,
-        operations, method, path, description);
+        operations, method, path, description,
+        serverId, fromRequest);
   }
 
   /** {@return how many requests this fault applies to} */
@@ -275,14 +330,27 @@ public final class Fault {
     return times;
   }
 
-  boolean matches(String requestMethod, String rawPath, Operation op) {
+  boolean matches(String requestMethod, String rawPath, Operation op, List<String> bodyServerIds) {
     if (!operations.isEmpty() && !operations.contains(op)) {
       return false;
     }
     if (method != null && !method.equalsIgnoreCase(requestMethod)) {
       return false;
     }
+    if (serverId != null && !bodyServerIds.contains(serverId)) {
+      return false;
+    }
     return path == null || path.matcher(rawPath).find();
+  }
+
+  /** {@return the server id a matching body must list, or {@code null}} */
+  String serverId() {
+    return serverId;
+  }
+
+  /** {@return the first matching request (1-based) the fault applies to} */
+  int fromRequest() {
+    return fromRequest;
   }
 
   Kind kind() {
@@ -326,6 +394,12 @@ public final class Fault {
     }
     if (path != null) {
       parts.add("path~" + path.pattern());
+    }
+    if (serverId != null) {
+      parts.add("server=" + serverId);
+    }
+    if (fromRequest > 1) {
+      parts.add("fromRequest=" + fromRequest);
     }
     return "Fault[" + String.join(", ", parts) + "]";
   }

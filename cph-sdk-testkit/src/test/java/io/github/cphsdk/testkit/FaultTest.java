@@ -2,6 +2,7 @@ package io.github.cphsdk.testkit;
 
 import static io.github.cphsdk.testkit.TestHttp.S1;
 import static io.github.cphsdk.testkit.TestHttp.S2;
+import static io.github.cphsdk.testkit.TestHttp.S3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -224,6 +225,46 @@ class FaultTest {
     assertEquals(List.of(503, 429, 500, 0, 0, 200, 200, 401, 200), statuses());
     assertEquals(4, server.pushCount(), "applied() agrees with pushCount()");
     assertTrue(server.requests().get(4).toString().contains("dropped, applied"), server.requests().get(4).toString());
+  }
+
+  @Test
+  void aFaultForOneServerHitsOnlyTheRequestListingItAndItsRetryPasses() throws Exception {
+    server.injectFault(Fault.throttled().forServer(S2).on(Operation.PUSH));
+
+    assertEquals(200, http.push("t", S1).status, "a push without S2 passes the fault by");
+    assertTrue(http.send("DELETE", http.shareApps(), TestHttp.deleteBody("a.b", S2), "t").status != 429,
+        "a delete is not a push");
+    TestHttp.Response hit = http.push("t", S3, S2);
+    assertEquals(429, hit.status);
+    assertEquals("APIGW.0308", hit.errorCode());
+    assertEquals(200, http.push("t", S3, S2).status, "times(1): the retry of that batch is answered normally");
+    assertEquals(429, statuses().get(2));
+    assertEquals(List.of(S1, S3, S2), server.pushedServerIds());
+    assertTrue(Fault.throttled().forServer(S2).toString().contains("server=" + S2));
+  }
+
+  @Test
+  void aFaultFromTheNthRequestLetsTheEarlierOnesPass() throws Exception {
+    server.injectFault(Fault.internalError().on(Operation.PUSH).fromRequest(3).times(2));
+
+    assertEquals(200, http.listJobs("t", "request_id=" + "0".repeat(32)).status, "not a push: not counted");
+    for (int i = 0; i < 5; i++) {
+      http.push("t", S1);
+    }
+    assertEquals(List.of(200, 200, 200, 500, 500, 200), statuses());
+    assertTrue(Fault.internalError().fromRequest(3).toString().contains("fromRequest=3"));
+    assertThrows(IllegalArgumentException.class, () -> Fault.internalError().fromRequest(0));
+  }
+
+  @Test
+  void aFaultForOneServerAndAnEarlierCatchAllAreTakenInOrder() throws Exception {
+    server.injectFault(Fault.serviceUnavailable().forServer(S1).fromRequest(2));
+    server.injectFault(Fault.throttled().on(Operation.PUSH));
+
+    assertEquals(429, http.push("t", S2).status, "S2 only: the catch-all");
+    assertEquals(200, http.push("t", S1).status, "the first request listing S1 passes (fromRequest(2))");
+    assertEquals(503, http.push("t", S1).status, "the second one gets the fault");
+    assertEquals(200, http.push("t", S1).status);
   }
 
   @Test

@@ -136,7 +136,7 @@ final class TestHttp {
   }
 
   /**
-   * Signs the request the way CPH-API.md section 4 describes, with host, x-sdk-date and the extra headers
+   * Signs the request the way docs/API.md section 4 describes, with host, x-sdk-date and the extra headers
    * (lower-case names) signed, and returns the builder with the headers set.
    */
   HttpRequest.Builder signed(String method, String pathAndQuery, String body, String ak, String sk, Instant at,

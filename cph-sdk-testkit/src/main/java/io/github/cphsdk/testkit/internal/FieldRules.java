@@ -3,7 +3,7 @@ package io.github.cphsdk.testkit.internal;
 import java.util.regex.Pattern;
 
 /**
- * The body-field rules the emulator enforces (CPH-API.md section 1). Each method returns {@code null} when
+ * The body-field rules the emulator enforces (docs/API.md section 1). Each method returns {@code null} when
  * the value is fine, else a short reason. Not API.
  */
 public final class FieldRules {

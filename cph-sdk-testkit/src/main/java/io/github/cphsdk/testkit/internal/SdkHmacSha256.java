@@ -12,7 +12,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The {@code SDK-HMAC-SHA256} algorithm of CPH-API.md section 4, written independently of the SDK's signer
+ * The {@code SDK-HMAC-SHA256} algorithm of docs/API.md section 4, written independently of the SDK's signer
  * so the emulator can check it. Not API.
  *
  * <pre>
