@@ -374,6 +374,61 @@ class HostileServerTest {
     assertEquals(1, e.get(0).attempts(), "not retried by default");
   }
 
+  /** Two jobs, the second rejected with a message that has one non-ASCII character, in {@code charset}. */
+  static byte[] jobsWithMessage(java.nio.charset.Charset charset) {
+    return ("{\"request_id\":\"6837531fd3f54550927b930180a706bf\",\"jobs\":[{\"server_id\":\"" + SERVER_ID
+        + "\",\"job_id\":\"1564567b8bab40f34711234cb80d0123\"},{\"server_id\":\"1678567b8bab40f93711234cb80d0764\","
+        + "\"error_code\":\"CPS.0016\",\"error_msg\":\"serveur refus\u00e9\"}]}").getBytes(charset);
+  }
+
+  static RawServer.Handler answerBytes(String contentType, byte[] body, String... extra) {
+    return (request, out) -> {
+      out.write(head("HTTP/1.1 200 OK", contentType, (long) body.length, extra));
+      out.write(body);
+      return true;
+    };
+  }
+
+  /**
+   * A 200 that is not strict UTF-8: one byte that is not UTF-8 (a Latin-1 'é' in a message, no charset
+   * declared), or a body in the ISO-8859-1 its Content-Type declares. Every job id of the accepted push is kept;
+   * the message is decoded by the declared charset, else the bad byte becomes U+FFFD.
+   */
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void answerThatIsNotStrictUtf8KeepsEveryJob(TransportKind kind) throws Exception {
+    byte[] latin1 = jobsWithMessage(java.nio.charset.StandardCharsets.ISO_8859_1);
+    CloudPhoneClient badByte = client(kind, server(answerBytes("application/json", latin1)));
+    for (Outcome o : callBothWays(badByte)) {
+      assertNotNull(o.response, o.mode + ": " + o.failure);
+      assertEquals("1564567b8bab40f34711234cb80d0123", o.response.jobs().get(0).jobId().orElseThrow(), o.mode);
+      assertEquals("CPS.0016", o.response.jobs().get(1).errorCode().orElseThrow(), o.mode);
+      assertEquals("serveur refus\uFFFD", o.response.jobs().get(1).errorMsg().orElseThrow(), o.mode);
+    }
+    CloudPhoneClient declared = client(kind, server(answerBytes("application/json; charset=ISO-8859-1", latin1)));
+    for (Outcome o : callBothWays(declared)) {
+      assertNotNull(o.response, o.mode + ": " + o.failure);
+      assertEquals("serveur refus\u00e9", o.response.jobs().get(1).errorMsg().orElseThrow(), o.mode);
+    }
+  }
+
+  /**
+   * A gzip-encoded 200 (the SDK asks for no encoding; a proxy may still compress): a clear failure that says the
+   * push may have been applied and keeps the request id of the {@code X-Request-Id} header to list its jobs by.
+   */
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void unrequestedContentEncodingIsAClearFailureWithTheRequestId(TransportKind kind) throws Exception {
+    java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(gzipped)) {
+      gz.write(ascii(OK_BODY));
+    }
+    CloudPhoneClient client = client(kind, server(answerBytes("application/json", gzipped.toByteArray(),
+        "Content-Encoding: gzip", "X-Request-Id: 0a1b2c3d4e5f60718293a4b5c6d7e8f9")));
+    failsBothWays(client, CloudPhoneTransportException.class, true, "Content-Encoding \"gzip\"",
+        "list the jobs of request id 0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+  }
+
   // ---------------------------------------------------------------- framing
 
   @ParameterizedTest
