@@ -299,6 +299,28 @@ class HostileServerTest {
     assertTrue(server.awaitNoOpenConnections(5000), "the client kept a timed-out connection open");
   }
 
+  /**
+   * The same, at a byte every 250 ms, well inside any socket read timeout, so each byte restarts it: only a
+   * deadline that holds while the head arrives ends the call (on URLConnection, sync calls once ran for the whole
+   * trickle). The head lasts 40 s; the bound, the call timeout plus {@link #MARGIN}, is far below that.
+   */
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void headTricklingFasterThanAnyReadTimeoutIsCutByTheDeadline(TransportKind kind) throws Exception {
+    byte[] head = head("HTTP/1.1 200 OK", "application/json", (long) OK_BODY.length(), "X-Padding: " + "p".repeat(100));
+    RawServer server = server((request, out) -> {
+      for (byte b : head) {
+        out.write(b);
+        out.flush();
+        sleep(250);
+      }
+      return false;
+    });
+
+    failsBothWays(client(kind, server), CloudPhoneTimeoutException.class, true, "may have reached the service");
+    assertTrue(server.awaitNoOpenConnections(5000), "the client kept a timed-out connection open");
+  }
+
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void silentServerIsCutByTheDeadline(TransportKind kind) throws Exception {
