@@ -78,17 +78,32 @@ import javax.net.ssl.SSLSocketFactory;
  * every connection it opens (http and https), so the request head and body, which it writes separately, are
  * not held back by Nagle's algorithm.
  *
- * <p>Timeouts: connecting may take {@link HttpRequest#connectTimeout()} (at most {@link HttpRequest#timeout()});
- * the answer must be complete within {@link HttpRequest#timeout()} of the start. The deadline is checked
- * between reads, so a server that trickles its answer is cut off; one that stalls completely is cut off by
- * the socket read timeout, which {@code HttpURLConnection} fixes when it connects (so such an exchange may
- * last up to one further read timeout past the deadline).
+ * <p>Timeouts: connecting (TCP, a proxy tunnel and the TLS handshake together) may take
+ * {@link HttpRequest#connectTimeout()} (at most {@link HttpRequest#timeout()}); the answer must be complete
+ * within {@link HttpRequest#timeout()} of the start. {@code HttpURLConnection}'s own timeouts cannot promise
+ * that (its connect timeout covers the TCP connect only, and its read timeout starts again with every byte), so
+ * a watchdog thread of this transport disconnects an exchange whose connect limit or deadline passed while it
+ * connects, sends or waits for the status line and headers: synchronous and asynchronous exchanges alike fail
+ * then with {@link HttpTransportException.Kind#CONNECT_TIMEOUT} (not connected yet: nothing was sent) or
+ * {@link HttpTransportException.Kind#RESPONSE_TIMEOUT}. While the body is read, the deadline is checked
+ * between reads (disconnecting then would wait for the read in progress), so a body that trickles is cut off
+ * at the deadline; one that stalls completely is cut off by the socket read timeout, which
+ * {@code HttpURLConnection} fixes when it connects (so such an exchange may last up to one further read
+ * timeout past the deadline).
  *
  * <p>Answers: at most {@link HttpRequest#maxResponseBytes()} bytes are kept (the answer is then marked
  * {@linkplain HttpResponse#bodyTruncated() truncated} and the exchange disconnects rather than leave the rest
  * on the connection; the JDK may still drain a short remainder in the background before it reuses the
  * socket); error answers (4xx, 5xx) are read from the error stream like any other. Bodies are read to their
- * end and closed, so the connection stays alive for the next request to the same host. On the JDK (not on
+ * end and closed, so the connection stays alive for the next request to the same host, except after an
+ * answer whose framing is suspect: a {@code 204} or {@code 304} (bytes after it would be read as the next
+ * answer), an answer with both {@code Content-Length} and {@code Transfer-Encoding}, a failed exchange. A
+ * {@code Content-Length} that is not one number (such as {@code 197, 5}) fails at once with
+ * {@link HttpTransportException.Kind#FAILED_AFTER_SEND} instead of a read until the deadline. Interim answers
+ * ({@code 102}, {@code 103}) are skipped by the {@code HttpURLConnection} of newer Java releases (checked: 25);
+ * older ones (checked: 17.0.15) take them for the final answer, and this transport then fails at once with
+ * {@link HttpTransportException.Kind#FAILED_AFTER_SEND}, saying so (the final answer cannot be read there:
+ * use {@link JdkHttpTransport}). On the JDK (not on
  * Android), a {@code 401} or {@code 407} answer to a request sent in streaming mode (every method but GET and
  * HEAD) comes back with its status and headers but without its body, which {@code HttpURLConnection} drops.
  * Methods other than GET, POST, HEAD, OPTIONS, PUT, DELETE and TRACE are refused with an
@@ -470,13 +485,13 @@ public final class UrlConnectionTransport implements HttpTransport {
             "invalid HTTP answer from " + request.uri().getHost(), null);
       }
       if (status < 200) {
-        // HttpURLConnection before Java 20 takes an interim answer (102 Processing, 103 Early Hints) for the
-        // final one and would read the real answer as its body until the connection closes (a timeout, on a
-        // kept-alive connection). The final answer cannot be read through this class there: say so at once.
+        // The HttpURLConnection of older Java releases (17) takes an interim answer (102 Processing, 103 Early
+        // Hints) for the final one and would read the real answer as its body until the connection closes (a
+        // timeout, on a kept-alive connection). The final answer cannot be read through this class there: say so.
         throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
             request.uri().getHost() + " sent the interim answer " + status + " (informational), which this "
                 + "Java's HttpURLConnection takes for the final answer, so the final answer could not be read "
-                + "(Java 20 and newer skip interim answers, as JdkHttpTransport does)", null);
+                + "(newer Java releases skip interim answers, as JdkHttpTransport does)", null);
       }
       return status;
     }

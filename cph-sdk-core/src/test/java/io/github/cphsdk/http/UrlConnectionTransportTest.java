@@ -553,8 +553,8 @@ class UrlConnectionTransportTest {
   // ---------------------------------------------------------------- framing
 
   /**
-   * An interim answer (102, 103) before the 200: Java 20 and newer skip it inside HttpURLConnection and the
-   * exchange returns the 200; older ones (17) hand the 103 over as if final, and the transport then fails at
+   * An interim answer (102, 103) before the 200: newer Java releases (25) skip it inside HttpURLConnection and
+   * the exchange returns the 200; older ones (17) hand the 103 over as if final, and the transport then fails at
    * once with a clear error instead of reading the 200 as a body until the deadline. Either way the next
    * exchange gets its own answer on a new connection.
    */

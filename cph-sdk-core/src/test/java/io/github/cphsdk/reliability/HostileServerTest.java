@@ -527,7 +527,7 @@ class HostileServerTest {
 
   /**
    * A 103 (or 102) before the 200 that carries the job ids: the jobs are read, or (where the platform's
-   * HttpURLConnection takes the interim answer for the final one: Java before 20) the call fails at once saying
+   * HttpURLConnection takes the interim answer for the final one: Java 17, not 25) the call fails at once saying
    * so and that the push may have been applied, never a wait for the deadline.
    */
   @ParameterizedTest
@@ -547,7 +547,7 @@ class HostileServerTest {
       if (o.response != null) {
         assertEquals("1564567b8bab40f34711234cb80d0123", o.response.jobs().get(0).jobId().orElseThrow(), o.mode);
       } else {
-        assertTrue(kind == TransportKind.URL_CONNECTION && Runtime.version().feature() < 20,
+        assertTrue(kind == TransportKind.URL_CONNECTION && Runtime.version().feature() < 25,
             o.mode + ": " + o.failure);
         assertTrue(o.failure.getMessage().contains("interim answer 10"), o.mode + ": " + o.failure.getMessage());
         assertTrue(o.failure.mayHaveBeenApplied(), o.mode);
