@@ -379,7 +379,9 @@ class UrlConnectionTransportTest {
   @Test
   void tricklingAnswerIsCutOffAtTheDeadline() throws Exception {
     // Headers at once, then one body byte every 20 ms for 4000 bytes (80 s): each read returns well within
-    // the read timeout, so only the deadline check between reads can stop the exchange.
+    // the read timeout, so only the deadline check between reads can stop the exchange. The deadline (2 s) is
+    // also the read timeout: a loaded machine would have to stall the trickling thread that long to make a
+    // socket read time out instead.
     CountDownLatch testDone = new CountDownLatch(1);
     try (ServerSocket raw = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
       Thread trickler = new Thread(() -> {
@@ -403,7 +405,7 @@ class UrlConnectionTransportTest {
 
       HttpTransportException e = assertThrows(HttpTransportException.class, () -> transport.execute(
           HttpRequest.builder("GET", URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/slow"))
-              .timeout(Duration.ofMillis(600)).build()));
+              .timeout(Duration.ofMillis(2000)).build()));
 
       assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
       assertNull(e.getCause(), "cut off by the deadline, not by a socket read timeout");
