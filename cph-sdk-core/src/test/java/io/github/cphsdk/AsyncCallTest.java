@@ -189,7 +189,9 @@ class AsyncCallTest {
 
   @Test
   void cancellingAfterAnImmediateRetryCancelsTheRetrysExchange() throws Exception {
-    client(b -> b.timing(new EagerTiming(timing)));
+    // Immediate: Retry-After 0 and no backoff (Retry-After never shortens the backoff).
+    client(b -> b.timing(new EagerTiming(timing))
+        .retryPolicy(RetryPolicy.builder().backoff(BackoffStrategy.none()).build()));
     server.enqueue(busy("0"));
     server.enqueue(hanging());
 

@@ -332,6 +332,17 @@ class CloudPhoneClientTest {
     }
     assertMessage(() -> CloudPhoneClient.builder().endpoint(URI.create("http://10.0.0.8:8080")).projectId(PROJECT)
         .credentials(Credentials.token(TOKEN)).build(), "the token or signature would travel in clear");
+    // a name under .localhost may resolve anywhere (the resolver decides): not loopback without a lookup
+    for (String name : new String[] {"http://evil.localhost:8080", "http://cph.LOCALHOST", "http://a.b.localhost"}) {
+      assertMessage(() -> CloudPhoneClient.builder().endpoint(URI.create(name)).projectId(PROJECT)
+          .credentials(Credentials.token(TOKEN)).build(), "the token or signature would travel in clear");
+    }
+    for (String name : new String[] {"http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"}) {
+      try (CloudPhoneClient c = CloudPhoneClient.builder().endpoint(URI.create(name)).projectId(PROJECT)
+          .credentials(Credentials.token(TOKEN)).build()) {
+        assertEquals(URI.create(name), c.endpoint(), "literal loopback stays allowed");
+      }
+    }
     assertMessage(() -> CloudPhoneClient.builder().endpoint(URI.create("https://user:secretpw@host")).projectId(PROJECT)
         .credentials(Credentials.token(TOKEN)).build(), "must not carry user info");
     try (CloudPhoneClient c = CloudPhoneClient.builder().endpoint(URI.create("http://10.0.0.8:8080")).allowInsecureHttp(true)

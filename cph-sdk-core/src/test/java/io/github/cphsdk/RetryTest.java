@@ -177,14 +177,30 @@ class RetryTest {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
-  void retryAfterInThePastMeansRetryNow(Mode mode) {
+  void retryAfterInThePastOrZeroWaitsTheBackoff(Mode mode) {
+    // A date in the past (a server clock behind ours) or 0 asks for no wait: the backoff still applies, or the
+    // retries would come as a burst (3 attempts within 123 ms, measured before the fix).
     client(b -> b);
     server.enqueue(busy("Fri, 27 Nov 2026 11:59:00 GMT"));
+    server.enqueue(busy("0"));
     server.enqueue(json(200, DOC_ANSWER));
 
     push(mode);
 
-    assertEquals(List.of(Duration.ZERO), Harness.retryWaits(timing, mode));
+    assertEquals(3, server.getRequestCount());
+    assertEquals(List.of(BACKOFF, BACKOFF), Harness.retryWaits(timing, mode));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void retryAfterShorterThanTheBackoffWaitsTheBackoff(Mode mode) {
+    client(b -> b.retryPolicy(RetryPolicy.builder().backoff(BackoffStrategy.fixed(Duration.ofSeconds(3))).build()));
+    server.enqueue(busy("1"));
+    server.enqueue(json(200, DOC_ANSWER));
+
+    push(mode);
+
+    assertEquals(List.of(Duration.ofSeconds(3)), Harness.retryWaits(timing, mode));
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.github.cphsdk.http;
 
+import io.github.cphsdk.internal.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,17 +78,32 @@ import javax.net.ssl.SSLSocketFactory;
  * every connection it opens (http and https), so the request head and body, which it writes separately, are
  * not held back by Nagle's algorithm.
  *
- * <p>Timeouts: connecting may take {@link HttpRequest#connectTimeout()} (at most {@link HttpRequest#timeout()});
- * the answer must be complete within {@link HttpRequest#timeout()} of the start. The deadline is checked
- * between reads, so a server that trickles its answer is cut off; one that stalls completely is cut off by
- * the socket read timeout, which {@code HttpURLConnection} fixes when it connects (so such an exchange may
- * last up to one further read timeout past the deadline).
+ * <p>Timeouts: connecting (TCP, a proxy tunnel and the TLS handshake together) may take
+ * {@link HttpRequest#connectTimeout()} (at most {@link HttpRequest#timeout()}); the answer must be complete
+ * within {@link HttpRequest#timeout()} of the start. {@code HttpURLConnection}'s own timeouts cannot promise
+ * that (its connect timeout covers the TCP connect only, and its read timeout starts again with every byte), so
+ * a watchdog thread of this transport disconnects an exchange whose connect limit or deadline passed while it
+ * connects, sends or waits for the status line and headers: synchronous and asynchronous exchanges alike fail
+ * then with {@link HttpTransportException.Kind#CONNECT_TIMEOUT} (not connected yet: nothing was sent) or
+ * {@link HttpTransportException.Kind#RESPONSE_TIMEOUT}. While the body is read, the deadline is checked
+ * between reads (disconnecting then would wait for the read in progress), so a body that trickles is cut off
+ * at the deadline; one that stalls completely is cut off by the socket read timeout, which
+ * {@code HttpURLConnection} fixes when it connects (so such an exchange may last up to one further read
+ * timeout past the deadline).
  *
  * <p>Answers: at most {@link HttpRequest#maxResponseBytes()} bytes are kept (the answer is then marked
  * {@linkplain HttpResponse#bodyTruncated() truncated} and the exchange disconnects rather than leave the rest
  * on the connection; the JDK may still drain a short remainder in the background before it reuses the
  * socket); error answers (4xx, 5xx) are read from the error stream like any other. Bodies are read to their
- * end and closed, so the connection stays alive for the next request to the same host. On the JDK (not on
+ * end and closed, so the connection stays alive for the next request to the same host, except after an
+ * answer whose framing is suspect: a {@code 204} or {@code 304} (bytes after it would be read as the next
+ * answer), an answer with both {@code Content-Length} and {@code Transfer-Encoding}, a failed exchange. A
+ * {@code Content-Length} that is not one number (such as {@code 197, 5}) fails at once with
+ * {@link HttpTransportException.Kind#FAILED_AFTER_SEND} instead of a read until the deadline. Interim answers
+ * ({@code 102}, {@code 103}) are skipped by the {@code HttpURLConnection} of newer Java releases (checked: 25);
+ * older ones (checked: 17.0.15) take them for the final answer, and this transport then fails at once with
+ * {@link HttpTransportException.Kind#FAILED_AFTER_SEND}, saying so (the final answer cannot be read there:
+ * use {@link JdkHttpTransport}). On the JDK (not on
  * Android), a {@code 401} or {@code 407} answer to a request sent in streaming mode (every method but GET and
  * HEAD) comes back with its status and headers but without its body, which {@code HttpURLConnection} drops.
  * Methods other than GET, POST, HEAD, OPTIONS, PUT, DELETE and TRACE are refused with an
@@ -112,7 +128,13 @@ public final class UrlConnectionTransport implements HttpTransport {
   private final Proxy proxy;
   private final Executor userExecutor;
   private final LongSupplier nanoTime;
-  private final String threadPrefix = "cph-sdk-urlconnection-" + POOL_NUMBER.incrementAndGet() + "-";
+  private final int number = POOL_NUMBER.incrementAndGet();
+  private final String threadPrefix = "cph-sdk-urlconnection-" + number + "-";
+  /**
+   * Disconnects exchanges whose connect limit or deadline passed: one daemon thread, started by the first
+   * exchange, ended after 30 s without exchanges and on {@link #close()}.
+   */
+  private final Watchdog watchdog = new Watchdog("cph-sdk-urlconnection-timeouts-" + number);
 
   private final Object lock = new Object();
   private ThreadPoolExecutor ownedExecutor; // guarded by lock; created on first async call
@@ -212,6 +234,7 @@ public final class UrlConnectionTransport implements HttpTransport {
     if (executor != null) {
       executor.shutdownNow();
     }
+    watchdog.close();
   }
 
   @Override
@@ -256,7 +279,10 @@ public final class UrlConnectionTransport implements HttpTransport {
     return threadPrefix;
   }
 
-  /** One exchange: its connection, how far it got, and whether someone aborted it. */
+  /**
+   * One exchange: its connection, how far it got, and whether someone stopped it (the watchdog at the connect
+   * limit or the deadline, {@link #close()}, or a cancelled future).
+   */
   private final class Exchange {
     private static final int NEW = 0;
     private static final int CONNECTING = 1;
@@ -264,14 +290,22 @@ public final class UrlConnectionTransport implements HttpTransport {
     private static final int AWAITING_ANSWER = 3;
     private static final int READING_BODY = 4;
     private static final int DONE = 5;
+    /** After the watchdog disconnected a connection that was still connecting, how soon it tries again. */
+    private static final long RETRY_DISCONNECT_NANOS = 50_000_000L;
 
     private final HttpRequest request;
     private final long startNanos;
     private final long deadlineNanos;
     volatile CompletableFuture<HttpResponse> future;
+    /** The armed watchdog timeout; only the exchange's own thread arms and cancels it. */
+    private Watchdog.Timeout timer;
 
     private int phase = NEW; // guarded by this
     private String abortReason; // guarded by this
+    /** When the watchdog stopped the exchange: the limit that passed, in ms; else -1. Guarded by this. */
+    private long timedOutAfterMillis = -1;
+    /** Whether the watchdog stopped the exchange before it was connected (TCP and TLS). Guarded by this. */
+    private boolean timedOutConnecting;
     private HttpURLConnection connection; // guarded by this
 
     Exchange(HttpRequest request, long startNanos) {
@@ -292,19 +326,34 @@ public final class UrlConnectionTransport implements HttpTransport {
           throw new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT,
               "no time left to connect to " + host + " (timeout " + request.timeout().toMillis() + " ms)", null);
         }
-        c.setConnectTimeout(millis(Math.min(request.connectTimeout().toNanos(), left)));
+        long connectNanos = Math.min(request.connectTimeout().toNanos(), left);
+        c.setConnectTimeout(millis(connectNanos));
         c.setReadTimeout(millis(left));
+        // HttpURLConnection's connect timeout covers the TCP connect only, and its read timeout restarts with
+        // every byte (of a TLS handshake, a status line, headers): the watchdog disconnects at the connect limit
+        // (TCP, proxy tunnel and TLS handshake together) and at the deadline.
+        boolean separateConnectLimit = connectNanos < left;
+        arm(connectNanos, separateConnectLimit ? millis(connectNanos) : request.timeout().toMillis());
         try {
           c.connect();
         } catch (IOException e) {
           throw connectFailure(e);
         }
-
-        if (remainingNanos() <= 0) {
+        if (separateConnectLimit) {
+          if (!timer.cancel(false)) {
+            throw abortedFailure(); // the connect limit passed just as the connection came up
+          }
+        }
+        left = remainingNanos();
+        if (left <= 0) {
           throw new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT,
               "connected to " + host + " but the timeout (" + request.timeout().toMillis()
                   + " ms) passed before anything was sent", null);
         }
+        if (separateConnectLimit) {
+          arm(left, request.timeout().toMillis());
+        }
+
         enter(SENDING, c);
         if (hasBody) {
           OutputStream out;
@@ -324,6 +373,7 @@ public final class UrlConnectionTransport implements HttpTransport {
         int status = responseCode(c);
         InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
         Map<String, List<String>> headers = c.getHeaderFields();
+        checkFraming(headers);
 
         enter(READING_BODY, c);
         return readAnswer(c, status, headers, in);
@@ -348,7 +398,20 @@ public final class UrlConnectionTransport implements HttpTransport {
         throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
             "exchange with " + host + " failed after connecting: " + e, e);
       } finally {
+        if (timer != null) {
+          timer.cancel(false);
+        }
         finish();
+      }
+    }
+
+    /** Arms the watchdog to stop the exchange in {@code nanos}, reporting {@code limitMillis} as the limit. */
+    private void arm(long nanos, long limitMillis) throws HttpTransportException {
+      try {
+        timer = watchdog.arm(nanos, () -> expire(limitMillis));
+      } catch (RejectedExecutionException e) {
+        throw new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
+            "this UrlConnectionTransport was closed before " + request.uri().getHost() + " was contacted", e);
       }
     }
 
@@ -410,23 +473,69 @@ public final class UrlConnectionTransport implements HttpTransport {
     }
 
     private int responseCode(HttpURLConnection c) throws IOException {
+      int status;
       try {
-        int status = c.getResponseCode();
-        if (status < 100) {
-          throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
-              "invalid HTTP answer from " + request.uri().getHost(), null);
-        }
-        return status;
+        status = c.getResponseCode();
       } catch (HttpRetryException e) {
         // The JDK in streaming mode: a 401 (or 407) answer arrived, and HttpURLConnection dropped its body.
         return e.responseCode();
+      }
+      if (status < 100) {
+        throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
+            "invalid HTTP answer from " + request.uri().getHost(), null);
+      }
+      if (status < 200) {
+        // The HttpURLConnection of older Java releases (17) takes an interim answer (102 Processing, 103 Early
+        // Hints) for the final one and would read the real answer as its body until the connection closes (a
+        // timeout, on a kept-alive connection). The final answer cannot be read through this class there: say so.
+        throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
+            request.uri().getHost() + " sent the interim answer " + status + " (informational), which this "
+                + "Java's HttpURLConnection takes for the final answer, so the final answer could not be read "
+                + "(newer Java releases skip interim answers, as JdkHttpTransport does)", null);
+      }
+      return status;
+    }
+
+    /**
+     * Refuses an answer whose length HttpURLConnection would misread: a {@code Content-Length} that is not one
+     * number (such as {@code 197, 5}, or two headers that disagree) makes it read until the connection closes,
+     * which on a kept-alive connection ends only at the deadline.
+     */
+    private void checkFraming(Map<String, List<String>> headers) throws HttpTransportException {
+      String length = null;
+      for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+        if (h.getKey() == null || !h.getKey().equalsIgnoreCase("Content-Length")) {
+          continue;
+        }
+        for (String value : h.getValue()) {
+          String v = value == null ? "" : value.trim();
+          boolean digits = !v.isEmpty() && v.length() <= 18;
+          for (int i = 0; i < v.length() && digits; i++) {
+            digits = v.charAt(i) >= '0' && v.charAt(i) <= '9';
+          }
+          if (!digits || (length != null && !length.equals(v))) {
+            throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
+                "the answer from " + request.uri().getHost() + " has a Content-Length that is not one number (\""
+                    + shorten(value) + "\"" + (length != null && digits ? " after \"" + length + "\"" : "")
+                    + "), so where it ends cannot be told; it was not read", null);
+          }
+          length = v;
+        }
       }
     }
 
     private HttpResponse readAnswer(HttpURLConnection c, int status, Map<String, List<String>> headers,
         InputStream in) throws IOException {
       long limit = Math.min(request.maxResponseBytes(), Integer.MAX_VALUE - 8);
+      // An answer without a body by its status (204, 304) may still be followed by bytes that HttpURLConnection
+      // would read as the next exchange's answer: such connections are not kept. So are those that carried both
+      // a Content-Length and a Transfer-Encoding (RFC 9112 section 6.3: close after such an answer).
+      boolean keep = status != 204 && status != 304
+          && !(has(headers, "Content-Length") && has(headers, "Transfer-Encoding"));
       if (in == null) {
+        if (!keep) {
+          dropConnection(c, status);
+        }
         return HttpResponse.of(status, headers, new byte[0], false);
       }
       // one byte more than the limit is enough to tell that the answer is longer than the limit
@@ -440,15 +549,15 @@ public final class UrlConnectionTransport implements HttpTransport {
         if (n < 0) {
           break;
         }
-        int keep = (int) Math.min(n, limit - size);
-        if (keep > 0) {
-          if (size + keep > kept.length) {
-            kept = Arrays.copyOf(kept, (int) Math.min(limit, Math.max(size + keep, 2L * kept.length)));
+        int keepBytes = (int) Math.min(n, limit - size);
+        if (keepBytes > 0) {
+          if (size + keepBytes > kept.length) {
+            kept = Arrays.copyOf(kept, (int) Math.min(limit, Math.max(size + keepBytes, 2L * kept.length)));
           }
-          System.arraycopy(buffer, 0, kept, size, keep);
-          size += keep;
+          System.arraycopy(buffer, 0, kept, size, keepBytes);
+          size += keepBytes;
         }
-        if (keep < n) {
+        if (keepBytes < n) {
           truncated = true;
           break;
         }
@@ -463,10 +572,53 @@ public final class UrlConnectionTransport implements HttpTransport {
       // A failed read throws past this point, and the caller disconnects.
       if (truncated) {
         c.disconnect(); // do not leave a half-read answer on a connection that could be reused
+      } else if (!keep) {
+        dropConnection(c, status);
       } else {
         in.close(); // read to the end: the connection goes back to the keep-alive cache
       }
       return HttpResponse.of(status, headers, size == kept.length ? kept : Arrays.copyOf(kept, size), truncated);
+    }
+
+    /**
+     * Keeps a suspect connection from being reused. {@code disconnect()} closes it while the connection still
+     * holds it; but for a 204 or 304 HttpURLConnection has already put it back in its keep-alive cache and let
+     * go of it, so it is taken out of the cache the only public way: a connection object to the same host that
+     * connects (which takes the most recently cached connection to that host, sending nothing) and disconnects
+     * (which closes it). Best effort: with other exchanges to the same host returning connections at the same
+     * moment it may close one of theirs (idle, so harmless) instead; and when the JDK did not cache the
+     * connection, the probe opens a new one and closes it at once.
+     */
+    private void dropConnection(HttpURLConnection c, int status) {
+      c.disconnect();
+      if (status != 204 && status != 304) {
+        return;
+      }
+      long left = remainingNanos();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        URLConnection raw = proxy != null ? request.uri().toURL().openConnection(proxy)
+            : request.uri().toURL().openConnection();
+        if (raw instanceof HttpsURLConnection) {
+          HttpsURLConnection https = (HttpsURLConnection) raw;
+          if (sslSocketFactory != null) {
+            https.setSSLSocketFactory(sslSocketFactory); // the cache keeps https connections per factory
+          }
+          if (hostnameVerifier != null) {
+            https.setHostnameVerifier(hostnameVerifier);
+          }
+        }
+        HttpURLConnection probe = (HttpURLConnection) raw;
+        probe.setUseCaches(false);
+        probe.setConnectTimeout(millis(Math.min(left, request.connectTimeout().toNanos())));
+        probe.setReadTimeout(1); // a new https connection would fail its handshake at once rather than wait
+        probe.connect();
+        probe.disconnect();
+      } catch (IOException | RuntimeException ignored) {
+        // nothing cached, or the host is gone: nothing left to reuse either way
+      }
     }
 
     private void checkDeadline(HttpURLConnection c) throws HttpTransportException {
@@ -487,6 +639,9 @@ public final class UrlConnectionTransport implements HttpTransport {
 
     private HttpTransportException connectFailure(IOException e) {
       String host = request.uri().getHost();
+      if (aborted()) {
+        return abortedFailure();
+      }
       if (e instanceof SocketTimeoutException) {
         return new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT,
             "could not connect to " + host + " within " + Math.min(request.connectTimeout().toMillis(),
@@ -533,34 +688,85 @@ public final class UrlConnectionTransport implements HttpTransport {
 
     /**
      * Stops the exchange from another thread without blocking it: before the answer is being read, the
-     * connection is disconnected at once (which closes its socket and wakes a blocked connect or read);
-     * while the body is read, the reading thread stops at its next read.
+     * connection is disconnected at once (which closes its socket and wakes a blocked connect, handshake or
+     * read); while the body is read, the reading thread stops at its next read.
      */
     void abort(String reason) {
-      HttpURLConnection c;
       synchronized (this) {
         if (abortReason != null || phase == DONE) {
           return;
         }
         abortReason = reason;
-        if (phase == READING_BODY || phase == NEW) {
-          return;
-        }
-        c = connection;
-      }
-      if (c != null) {
-        try {
-          c.disconnect();
-        } catch (RuntimeException ignored) {
-          // the exchange's own thread reports the failure
-        }
+        disconnectUnlessReadingBody();
       }
     }
 
-    /** The failure an aborted exchange reports: whether anything may have been sent depends on the phase. */
+    /** The watchdog's task: the connect limit or the deadline ({@code limitMillis}) passed. */
+    private void expire(long limitMillis) {
+      synchronized (this) {
+        if (abortReason != null || phase == DONE) {
+          return;
+        }
+        abortReason = "timeout";
+        timedOutAfterMillis = limitMillis;
+        timedOutConnecting = phase <= CONNECTING;
+        disconnectUnlessReadingBody();
+      }
+      retryDisconnectWhileConnecting();
+    }
+
+    /**
+     * While the TCP connect runs, HttpURLConnection has no socket to close yet, so a disconnect then does
+     * nothing and a TLS handshake could start after it: until the connecting thread notices, disconnect again.
+     */
+    private void retryDisconnectWhileConnecting() {
+      synchronized (this) {
+        if (phase != CONNECTING) {
+          return;
+        }
+        disconnectUnlessReadingBody();
+      }
+      try {
+        watchdog.arm(RETRY_DISCONNECT_NANOS, this::retryDisconnectWhileConnecting);
+      } catch (RejectedExecutionException closed) {
+        // the transport closed: close() aborted this exchange already
+      }
+    }
+
+    /**
+     * Under this exchange's lock. Disconnecting while the body is read would close the body's stream, which
+     * waits for the read in progress (HttpURLConnection's streams are locked): the reading thread checks
+     * between reads instead, and the socket's read timeout bounds a stall. Once the reading thread holds the
+     * lock to enter that phase, no disconnect is under way.
+     */
+    private void disconnectUnlessReadingBody() {
+      HttpURLConnection c = connection;
+      if (phase == READING_BODY || phase == NEW || c == null) {
+        return;
+      }
+      try {
+        c.disconnect();
+      } catch (RuntimeException ignored) {
+        // the exchange's own thread reports the failure
+      }
+    }
+
+    /**
+     * The failure a stopped exchange reports: for the watchdog, a timeout of the phase it stopped (connect
+     * when not connected yet, so nothing was sent); else whether anything may have been sent by the phase.
+     */
     synchronized HttpTransportException abortedFailure() {
-      String reason = abortReason != null ? abortReason : "the exchange was aborted";
       String host = request.uri().getHost();
+      if (timedOutAfterMillis >= 0) {
+        if (timedOutConnecting) {
+          return new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT,
+              "could not connect to " + host + " (TCP connect and TLS handshake) within " + timedOutAfterMillis
+                  + " ms", null);
+        }
+        return new HttpTransportException(HttpTransportException.Kind.RESPONSE_TIMEOUT,
+            "no complete answer from " + host + " within the timeout (" + timedOutAfterMillis + " ms)", null);
+      }
+      String reason = abortReason != null ? abortReason : "the exchange was aborted";
       if (phase <= CONNECTING) {
         return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
             reason + " before anything was sent to " + host, null);
@@ -573,6 +779,28 @@ public final class UrlConnectionTransport implements HttpTransport {
     public String toString() {
       return "Exchange{" + request + ", started " + startNanos + '}';
     }
+  }
+
+  private static boolean has(Map<String, List<String>> headers, String name) {
+    for (String key : headers.keySet()) {
+      if (key != null && key.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** At most 40 printable ASCII characters of a header value, for a message. */
+  private static String shorten(String value) {
+    if (value == null) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < value.length() && i < 40; i++) {
+      char ch = value.charAt(i);
+      sb.append(ch >= 0x20 && ch < 0x7f ? ch : '?');
+    }
+    return value.length() > 40 ? sb + "..." : sb.toString();
   }
 
   private static int millis(long nanos) {

@@ -535,9 +535,13 @@ public final class CallPipeline implements AutoCloseable {
     if (!retriedByBuiltInRules(call, failure) && !userConditionSaysRetry(failure, attempt)) {
       return null;
     }
-    Duration delay = failure.retryAfter != null
-        ? min(failure.retryAfter, policy.maxRetryAfter())
-        : backoffDelay(attempt);
+    // Retry-After is the least wait the service asks for, never less than the backoff: a date in the past (or 0)
+    // must not turn the retries into a burst.
+    Duration delay = backoffDelay(attempt);
+    if (failure.retryAfter != null) {
+      Duration asked = min(failure.retryAfter, policy.maxRetryAfter());
+      delay = delay == null || asked.compareTo(delay) > 0 ? asked : delay;
+    }
     if (delay == null) {
       return null;
     }
@@ -604,15 +608,21 @@ public final class CallPipeline implements AutoCloseable {
             + status + " (request id " + headerRequestId + ") but the answer is larger than the limit of "
             + op.maxResponseBytes + " bytes, so it was not read." + appliedHint(op, headerRequestId, true), null);
       }
+      String encoding = AnswerText.unrequestedEncoding(response);
+      if (encoding != null) { // e.g. gzip from a proxy: bytes no JSON reader can take
+        return Failure.transport(Failure.Category.FINAL, true, false, op.name + ": the service answered " + status
+            + " (request id " + headerRequestId + ") with Content-Encoding \"" + encoding + "\", which the SDK did not"
+            + " ask for, so the answer was not read." + appliedHint(op, headerRequestId, true), null);
+      }
       try {
-        return op.parser.parse(response);
+        return op.parser.parse(AnswerText.asUtf8(response));
       } catch (IOException | RuntimeException e) {
         return Failure.transport(Failure.Category.FINAL, true, false, op.name + ": the service answered " + status
             + " (request id " + headerRequestId + ") but the answer could not be read: " + e.getMessage() + "."
             + appliedHint(op, headerRequestId, true), e);
       }
     }
-    ErrorBody error = ErrorBody.parse(HttpAccess.get().body(response));
+    ErrorBody error = ErrorBody.parse(HttpAccess.get().body(AnswerText.asUtf8(response)));
     String requestId = error.requestId != null ? error.requestId : headerRequestId;
     Failure.Category category;
     boolean applied;

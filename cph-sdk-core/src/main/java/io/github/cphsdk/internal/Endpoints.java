@@ -98,13 +98,17 @@ public final class Endpoints {
     return URI.create(endpoint.getScheme() + "://" + endpoint.getRawAuthority() + rawPath);
   }
 
-  /** Literal loopback names only (no DNS lookup): localhost, 127.0.0.0/8, ::1. */
+  /**
+   * Literal loopback names only (no DNS lookup): {@code localhost}, 127.0.0.0/8, ::1. Names under
+   * {@code .localhost} are not taken: what they resolve to depends on the resolver (RFC 6761 only asks that they
+   * be loopback, and many resolvers send them to DNS), so a plain http token could leave the machine.
+   */
   public static boolean isLoopback(String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.startsWith("[") && h.endsWith("]")) {
       h = h.substring(1, h.length() - 1);
     }
-    if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
+    if (h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
       return true;
     }
     String[] parts = h.split("\\.", -1);

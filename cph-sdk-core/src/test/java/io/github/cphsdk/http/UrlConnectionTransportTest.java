@@ -379,7 +379,9 @@ class UrlConnectionTransportTest {
   @Test
   void tricklingAnswerIsCutOffAtTheDeadline() throws Exception {
     // Headers at once, then one body byte every 20 ms for 4000 bytes (80 s): each read returns well within
-    // the read timeout, so only the deadline check between reads can stop the exchange.
+    // the read timeout, so only the deadline check between reads can stop the exchange. The deadline (2 s) is
+    // also the read timeout: a loaded machine would have to stall the trickling thread that long to make a
+    // socket read time out instead.
     CountDownLatch testDone = new CountDownLatch(1);
     try (ServerSocket raw = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
       Thread trickler = new Thread(() -> {
@@ -403,7 +405,7 @@ class UrlConnectionTransportTest {
 
       HttpTransportException e = assertThrows(HttpTransportException.class, () -> transport.execute(
           HttpRequest.builder("GET", URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/slow"))
-              .timeout(Duration.ofMillis(600)).build()));
+              .timeout(Duration.ofMillis(2000)).build()));
 
       assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
       assertNull(e.getCause(), "cut off by the deadline, not by a socket read timeout");
@@ -439,6 +441,226 @@ class UrlConnectionTransportTest {
         () -> clocked.execute(post().timeout(Duration.ofSeconds(30)).build()));
 
     assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
+  }
+
+  // ---------------------------------------------------------------- deadlines through connect, TLS and head
+
+  /**
+   * A status line and headers that trickle in a byte every 100 ms (330 bytes: 33 s): every byte restarts the
+   * socket's read timeout, so only the watchdog ends the exchange at the deadline, sync and async alike. The
+   * bound asserted is far below the trickle's length, not close to the deadline, so load cannot break it.
+   */
+  @Test
+  void tricklingHeadIsCutByTheDeadlineSyncAndAsync() throws Exception {
+    byte[] head = ("HTTP/1.1 200 OK\r\nX-Padding: " + "p".repeat(280) + "\r\nContent-Length: 2\r\n\r\n{}")
+        .getBytes(UTF_8);
+    try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      for (byte b : head) {
+        out.write(b);
+        out.flush();
+        Thread.sleep(100);
+      }
+      return true;
+    })) {
+      HttpRequest request = HttpRequest.builder("POST", raw.uri(PATH)).body(JSON).timeout(Duration.ofMillis(600))
+          .build();
+      long start = System.nanoTime();
+      HttpTransportException sync = assertThrows(HttpTransportException.class, () -> transport.execute(request));
+      long syncMillis = millisSince(start);
+      start = System.nanoTime();
+      ExecutionException async = assertThrows(ExecutionException.class,
+          () -> transport.executeAsync(request).get(60, TimeUnit.SECONDS));
+      long asyncMillis = millisSince(start);
+
+      for (HttpTransportException e : List.of(sync, assertInstanceOf(HttpTransportException.class, async.getCause()))) {
+        assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().contains("within the timeout (600 ms)"), e.getMessage());
+      }
+      assertTrue(syncMillis < 15_000, "sync took " + syncMillis + " ms; the trickle lasts 33 s");
+      assertTrue(asyncMillis < 15_000, "async took " + asyncMillis + " ms; the trickle lasts 33 s");
+      assertEquals(2, raw.requests.size());
+    }
+  }
+
+  /**
+   * A server that accepts the TCP connection and never answers the ClientHello, and one that drips a TLS record
+   * header and then a byte every 100 ms (each restarting the read timeout): the connect timeout covers the
+   * handshake, and the failure says nothing was sent. When the connect timeout is longer than the attempt's, the
+   * deadline ends the handshake, still as a connect timeout.
+   */
+  @Test
+  void stalledOrDrippedTlsHandshakeIsCutByTheConnectTimeout() throws Exception {
+    for (boolean drip : new boolean[] {false, true}) {
+      CountDownLatch testDone = new CountDownLatch(1);
+      try (ServerSocket raw = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+        Thread server = new Thread(() -> {
+          List<Socket> accepted = new ArrayList<>();
+          try {
+            while (true) {
+              Socket s = raw.accept();
+              accepted.add(s);
+              if (drip) {
+                OutputStream out = s.getOutputStream();
+                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}); // a handshake record of 16 KiB follows
+                for (int i = 0; i < 1000 && !testDone.await(100, TimeUnit.MILLISECONDS); i++) {
+                  out.write(0x02);
+                  out.flush();
+                }
+              }
+            }
+          } catch (IOException e) {
+            // the client hung up, or the test closed the port
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            for (Socket s : accepted) {
+              try {
+                s.close();
+              } catch (IOException ignored) {
+                // closing anyway
+              }
+            }
+          }
+        }, "tls-staller");
+        server.setDaemon(true);
+        server.start();
+        URI uri = URI.create("https://127.0.0.1:" + raw.getLocalPort() + PATH);
+
+        long start = System.nanoTime();
+        HttpTransportException connectLimited = assertThrows(HttpTransportException.class, () -> transport.execute(
+            HttpRequest.builder("POST", uri).body(JSON).connectTimeout(Duration.ofMillis(300))
+                .timeout(Duration.ofSeconds(40)).build()));
+        long connectLimitedMillis = millisSince(start);
+        start = System.nanoTime();
+        HttpTransportException deadlineLimited = assertThrows(HttpTransportException.class, () -> transport.execute(
+            HttpRequest.builder("POST", uri).body(JSON).connectTimeout(Duration.ofSeconds(40))
+                .timeout(Duration.ofMillis(300)).build()));
+        long deadlineLimitedMillis = millisSince(start);
+
+        String context = drip ? "dripped handshake" : "stalled handshake";
+        for (HttpTransportException e : List.of(connectLimited, deadlineLimited)) {
+          assertEquals(HttpTransportException.Kind.CONNECT_TIMEOUT, e.kind(), context + ": " + e.getMessage());
+          assertFalse(e.kind().requestMayHaveBeenSent(), context);
+          assertTrue(e.getMessage().contains("within 300 ms"), context + ": " + e.getMessage());
+        }
+        assertTrue(connectLimitedMillis < 20_000, context + " took " + connectLimitedMillis + " ms; the read timeout"
+            + " alone would end it after 40 s");
+        assertTrue(deadlineLimitedMillis < 20_000, context + " took " + deadlineLimitedMillis + " ms");
+      } finally {
+        testDone.countDown();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- framing
+
+  /**
+   * An interim answer (102, 103) before the 200: newer Java releases (25) skip it inside HttpURLConnection and
+   * the exchange returns the 200; older ones (17) hand the 103 over as if final, and the transport then fails at
+   * once with a clear error instead of reading the 200 as a body until the deadline. Either way the next
+   * exchange gets its own answer on a new connection.
+   */
+  @Test
+  void interimAnswersEndInTheFinalAnswerOrAClearErrorAtOnce() throws Exception {
+    for (String interim : new String[] {"102 Processing", "103 Early Hints\r\nLink: </style.css>; rel=preload"}) {
+      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+        String body = "{\"request_id\":\"c" + connection + "-r" + request + "\"}";
+        if (connection == 1 && request == 1) {
+          out.write(("HTTP/1.1 " + interim + "\r\n\r\n").getBytes(UTF_8));
+        }
+        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(UTF_8));
+        return true;
+      })) {
+        HttpRequest request = HttpRequest.builder("POST", raw.uri(PATH)).body(JSON).timeout(Duration.ofSeconds(30))
+            .build();
+        long start = System.nanoTime();
+        HttpResponse first = null;
+        HttpTransportException failure = null;
+        try {
+          first = transport.execute(request);
+        } catch (HttpTransportException e) {
+          failure = e;
+        }
+        long millis = millisSince(start);
+        HttpResponse second = transport.execute(request);
+
+        String code = interim.substring(0, 3);
+        if (first != null) {
+          assertEquals(200, first.statusCode());
+          assertEquals("{\"request_id\":\"c1-r1\"}", first.bodyAsString());
+        } else {
+          assertTrue(Runtime.version().feature() < 25, "Java 25 skips interim answers: " + failure);
+          assertEquals(HttpTransportException.Kind.FAILED_AFTER_SEND, failure.kind());
+          assertTrue(failure.getMessage().contains("interim answer " + code), failure.getMessage());
+          assertTrue(millis < 15_000, "the failure came after " + millis + " ms, not at once");
+          assertEquals("{\"request_id\":\"c2-r1\"}", second.bodyAsString(), "the next exchange, on a new connection");
+        }
+        assertEquals(200, second.statusCode());
+        assertTrue(List.of("{\"request_id\":\"c1-r2\"}", "{\"request_id\":\"c2-r1\"}").contains(second.bodyAsString()),
+            "the second exchange's own answer: " + second.bodyAsString());
+      }
+    }
+  }
+
+  /** A Content-Length that is not one number: a clear framing error at once, not a read until the deadline. */
+  @Test
+  void contentLengthThatIsNotOneNumberIsAFramingErrorAtOnce() throws Exception {
+    String body = "{\"request_id\":\"r\"}";
+    for (String lengthHeaders : new String[] {
+        "Content-Length: " + body.length() + ", 5", "Content-Length: " + body.length() + "\r\nContent-Length: 5",
+        "Content-Length: 1e2", "Content-Length: -" + body.length()}) {
+      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+        out.write(("HTTP/1.1 200 OK\r\n" + lengthHeaders + "\r\n\r\n" + body).getBytes(UTF_8));
+        return true; // keeps the connection open: a client that reads until the close waits for the deadline
+      })) {
+        long start = System.nanoTime();
+        HttpTransportException e = assertThrows(HttpTransportException.class, () -> transport.execute(
+            HttpRequest.builder("POST", raw.uri(PATH)).body(JSON).timeout(Duration.ofSeconds(30)).build()),
+            lengthHeaders);
+        long millis = millisSince(start);
+
+        assertEquals(HttpTransportException.Kind.FAILED_AFTER_SEND, e.kind(), lengthHeaders + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains("Content-Length that is not one number"), e.getMessage());
+        assertTrue(millis < 15_000, lengthHeaders + ": failed after " + millis + " ms, not at once");
+      }
+    }
+  }
+
+  /**
+   * A 204 (or 304) whose server sends bytes after it, late (here: when the next request arrives): on a reused
+   * connection HttpURLConnection would read those bytes as the next exchange's answer. The connection of such
+   * an answer is not kept, so the next exchange goes on a new connection and gets its own answer.
+   */
+  @Test
+  void noBodyAnswerWithALateBodyIsNotReadAsTheNextAnswer() throws Exception {
+    for (int status : new int[] {204, 304}) {
+      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+        if (connection == 1 && request == 1) {
+          out.write(("HTTP/1.1 " + status + " X\r\n\r\n").getBytes(UTF_8));
+          return true;
+        }
+        if (connection == 1 && request == 2) { // the late "body" of the first answer, shaped like an answer
+          String leftover = "{\"request_id\":\"leftover\"}";
+          out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + leftover.length() + "\r\n\r\n" + leftover)
+              .getBytes(UTF_8));
+        }
+        String own = "{\"request_id\":\"c" + connection + "-r" + request + "\"}";
+        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + own.length() + "\r\n\r\n" + own).getBytes(UTF_8));
+        return true;
+      })) {
+        HttpRequest request = HttpRequest.builder("POST", raw.uri(PATH)).body(JSON).build();
+
+        assertEquals(status, transport.execute(request).statusCode());
+        HttpResponse second = transport.execute(request);
+
+        assertEquals("{\"request_id\":\"c2-r1\"}", second.bodyAsString(), status + ": the second exchange's own answer");
+        assertEquals(2, raw.connections.get(), status + ": a new connection after the " + status);
+      }
+    }
+  }
+
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 
   @Test
@@ -683,6 +905,87 @@ class UrlConnectionTransportTest {
     @Override
     public void close() throws IOException {
       socket.close();
+    }
+  }
+
+  /**
+   * A loopback server that reads each request (head and Content-Length body) and lets the test write any bytes
+   * as the answer; {@code connection} and {@code request} count from 1 (the request on that connection).
+   */
+  private static final class ScriptedServer implements AutoCloseable {
+    interface Script {
+      boolean answer(int connection, int request, OutputStream out) throws IOException, InterruptedException;
+    }
+
+    final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    final AtomicInteger connections = new AtomicInteger();
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+    ScriptedServer(Script script) throws IOException {
+      Thread acceptor = new Thread(() -> {
+        while (true) {
+          Socket accepted;
+          try {
+            accepted = socket.accept();
+          } catch (IOException e) {
+            return; // closed: the test is over
+          }
+          int connection = connections.incrementAndGet();
+          open.add(accepted);
+          Thread t = new Thread(() -> serve(accepted, connection, script), "scripted-server-" + connection);
+          t.setDaemon(true);
+          t.start();
+        }
+      }, "scripted-server");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private void serve(Socket accepted, int connection, Script script) {
+      try (Socket s = accepted) {
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream();
+        for (int request = 1; ; request++) {
+          String head;
+          try {
+            head = readRequestHead(in);
+          } catch (IOException endOfStream) {
+            return;
+          }
+          int length = 0;
+          for (String line : head.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+              length = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+          }
+          in.readNBytes(length);
+          requests.add(head.substring(0, head.indexOf("\r\n")));
+          boolean keepOpen = script.answer(connection, request, out);
+          out.flush();
+          if (!keepOpen) {
+            return;
+          }
+        }
+      } catch (IOException e) {
+        // the client hung up
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        open.remove(accepted);
+      }
+    }
+
+    URI uri(String path) {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort() + path);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (Socket s : open) {
+        s.close();
+      }
     }
   }
 }

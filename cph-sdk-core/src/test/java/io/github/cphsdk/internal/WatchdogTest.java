@@ -31,11 +31,13 @@ class WatchdogTest {
 
   @Test
   void aCancelledTimeoutNeverRuns() throws Exception {
+    // The cancel must come before the deadline: 1 s is far more than a loaded machine stalls this thread between
+    // two statements (10 ms, as before, is not: the task could fire first and the cancel fail).
     AtomicBoolean cancelledRan = new AtomicBoolean();
-    Watchdog.Timeout cancelled = watchdog.arm(10 * MS, () -> cancelledRan.set(true));
+    Watchdog.Timeout cancelled = watchdog.arm(1000 * MS, () -> cancelledRan.set(true));
     assertTrue(cancelled.cancel(false));
     CountDownLatch later = new CountDownLatch(1);
-    watchdog.arm(60 * MS, later::countDown); // due after the cancelled one was
+    watchdog.arm(1100 * MS, later::countDown); // due after the cancelled one was
     assertTrue(later.await(10, TimeUnit.SECONDS));
     assertFalse(cancelledRan.get());
     assertTrue(cancelled.isCancelled());
@@ -80,8 +82,10 @@ class WatchdogTest {
 
   @Test
   void closeDisarmsEverythingStopsTheThreadAndRefusesNewTimeouts() throws Exception {
+    // close() must come before the deadline (1 s: see aCancelledTimeoutNeverRuns); the check waits past it.
     AtomicBoolean ran = new AtomicBoolean();
-    watchdog.arm(30 * MS, () -> ran.set(true));
+    long due = System.nanoTime() + 1000 * MS;
+    watchdog.arm(1000 * MS, () -> ran.set(true));
     watchdog.close();
     assertThrows(RejectedExecutionException.class, () -> watchdog.arm(1, () -> { }));
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -89,7 +93,7 @@ class WatchdogTest {
       Thread.sleep(5);
     }
     assertFalse(threadAlive(), "the watchdog thread outlived close()");
-    Thread.sleep(60);
+    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime())) + 100);
     assertFalse(ran.get());
   }
 

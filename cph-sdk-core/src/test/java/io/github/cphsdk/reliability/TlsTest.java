@@ -201,6 +201,119 @@ class TlsTest {
   }
 
   /**
+   * A loopback TCP server for https endpoints that accepts connections and never answers the ClientHello
+   * ({@code drip} false), or sends a TLS record header announcing 16 KiB and then one byte every 100 ms, each
+   * restarting a socket read timeout ({@code drip} true). Counts connections; closed after the test.
+   */
+  final class HandshakeStaller implements AutoCloseable {
+    final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    HandshakeStaller(boolean drip) throws IOException {
+      Thread acceptor = new Thread(() -> {
+        while (true) {
+          java.net.Socket s;
+          try {
+            s = socket.accept();
+          } catch (IOException e) {
+            return;
+          }
+          connections.incrementAndGet();
+          open.add(s);
+          if (drip) {
+            Thread t = new Thread(() -> {
+              try {
+                java.io.OutputStream out = s.getOutputStream();
+                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
+                for (int i = 0; i < 1200; i++) {
+                  out.write(0x02);
+                  out.flush();
+                  Thread.sleep(100);
+                }
+              } catch (IOException | InterruptedException e) {
+                // the client hung up, or the test is over
+              }
+            }, "handshake-dripper");
+            t.setDaemon(true);
+            t.start();
+          }
+        }
+      }, "handshake-staller");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      toClose.add(this);
+    }
+
+    java.net.URI endpoint() {
+      return java.net.URI.create("https://127.0.0.1:" + socket.getLocalPort());
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (java.net.Socket s : open) {
+        s.close();
+      }
+    }
+  }
+
+  /**
+   * The connect timeout covers the TLS handshake: against a server that never answers the ClientHello, and one
+   * that drips it a byte at a time, each attempt ends at the 200 ms connect timeout as a connect timeout (nothing
+   * sent, so retried), sync and async. Without that, an attempt lasts its 20 s timeout (or, dripped, for ever
+   * but for the deadline): the bound asserted, 10 s for the whole call, is far from both.
+   */
+  @ParameterizedTest
+  @EnumSource(TransportKind.class)
+  void stalledOrDrippedHandshakeEndsAtTheConnectTimeout(TransportKind kind) throws Exception {
+    // Run on UrlConnectionTransport. Measured 2026-12-03 on the others: SocketHttpTransport (DEFAULT, being
+    // removed) lets a dripped handshake run to the attempt timeout; java.net.http's connect timeout covers the TCP
+    // connect only and its timeouts say "may have been applied" (issue 17, items 2 and 5). Both are left to the
+    // rewrite of the default transport, which owns them: drop this assumption once it covers the handshake.
+    org.junit.jupiter.api.Assumptions.assumeTrue(kind == TransportKind.URL_CONNECTION,
+        kind + ": the TLS handshake is not covered by the connect timeout yet (issue 17 item 5)");
+    for (boolean drip : new boolean[] {false, true}) {
+      HandshakeStaller staller = new HandshakeStaller(drip);
+      CloudPhoneClient.Builder b = CloudPhoneClient.builder()
+          .endpoint(staller.endpoint())
+          .projectId(PROJECT)
+          .credentials(Credentials.token(TOKEN))
+          .retryPolicy(RetryPolicy.defaults())
+          .connectTimeout(Duration.ofMillis(200))
+          .attemptTimeout(Duration.ofSeconds(20))
+          .callTimeout(Duration.ofSeconds(25));
+      HttpTransport transport = kind.configure(b, trusting(loopbackCert));
+      if (transport != null) {
+        toClose.add(transport);
+      }
+      CloudPhoneClient client = b.build();
+      toClose.add(client);
+      String context = kind + (drip ? " dripped handshake" : " stalled handshake");
+
+      long start = System.nanoTime();
+      io.github.cphsdk.CloudPhoneTimeoutException sync = assertThrows(io.github.cphsdk.CloudPhoneTimeoutException.class,
+          () -> client.shareApps(request()), context);
+      long syncMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      start = System.nanoTime();
+      ExecutionException wrapped = assertThrows(ExecutionException.class,
+          () -> client.shareAppsAsync(request()).get(60, TimeUnit.SECONDS), context);
+      long asyncMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      CloudPhoneException async = assertInstanceOf(io.github.cphsdk.CloudPhoneTimeoutException.class,
+          wrapped.getCause(), context);
+
+      for (CloudPhoneException e : List.of(sync, async)) {
+        assertFalse(e.mayHaveBeenApplied(), context + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains("Nothing was sent"), context + ": " + e.getMessage());
+        assertEquals(3, e.attempts(), context + ": a connect timeout is retried: " + e.getMessage());
+      }
+      assertTrue(syncMillis < 10_000, context + ": sync took " + syncMillis + " ms");
+      assertTrue(asyncMillis < 10_000, context + ": async took " + asyncMillis + " ms");
+      assertEquals(6, staller.connections.get(), context + ": one connection per attempt");
+    }
+  }
+
+  /**
    * Reviewed from the sources, not by reflection: no public method anywhere in the SDK is named after trust,
    * hostname verification or insecurity, except {@code allowInsecureHttp}, which permits plain http to a
    * non-loopback host and has nothing to do with TLS, and {@code UrlConnectionTransport.Builder.hostnameVerifier},
