@@ -202,7 +202,7 @@ public final class JdkHttpTransport implements HttpTransport {
     inFlight.add(exchange);
     exchange.arm(watchdog);
     try {
-      c.send(jdkRequest, exchange);
+      exchange.ended(c.send(jdkRequest, exchange), null);
     } catch (InterruptedException e) {
       exchange.cancel(true);
       Thread.currentThread().interrupt();
@@ -210,19 +210,16 @@ public final class JdkHttpTransport implements HttpTransport {
       ie.initCause(e);
       throw ie;
     } catch (IOException | RuntimeException e) {
-      exchange.disarm();
-      // our own verdict (time up, unusable answer, closed) wins over the copy send() makes of it
-      Throwable own = exchange.failure;
-      throw own instanceof IOException ? (IOException) own : classify(e, request, exchange);
+      exchange.ended(null, e);
     } finally {
       inFlight.remove(exchange);
     }
-    HttpResponse response = exchange.getNow(null);
-    if (response == null) { // cannot happen: send() returns only after the body subscriber finished
-      throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
-          "exchange with " + request.uri().getHost() + " ended without an answer", null);
+    try {
+      return exchange.getNow(null);
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof IOException ? (IOException) cause : classify(cause, request, exchange);
     }
-    return response;
   }
 
   /**
@@ -257,11 +254,7 @@ public final class JdkHttpTransport implements HttpTransport {
     if (exchange.isDone()) { // timed out or cancelled while starting
       sent.cancel(true);
     }
-    sent.whenComplete((r, t) -> {
-      if (t != null) {
-        exchange.fail(classify(t, request, exchange));
-      }
-    });
+    sent.whenComplete(exchange::ended);
     return exchange;
   }
 
@@ -426,6 +419,13 @@ public final class JdkHttpTransport implements HttpTransport {
     return "JdkHttpTransport(" + version + (proxyAuthentication ? ", proxy authentication" : "") + ")";
   }
 
+  private static HttpTransportException proxyRefused(HttpRequest request) {
+    return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "the proxy refused to connect to "
+        + request.uri().getHost() + ": 407 Proxy Authentication Required; nothing was sent to the service. Give the"
+        + " client a proxyAuthenticator (Basic authentication of https tunnels also needs"
+        + " -Djdk.http.auth.tunneling.disabledSchemes= set to a list without Basic)", null);
+  }
+
   /** Lets java.net.http ask the user's authenticator for proxy credentials only, never for the server's. */
   private static final class ProxyOnlyAuthenticator extends Authenticator {
     private final Authenticator delegate;
@@ -551,6 +551,37 @@ public final class JdkHttpTransport implements HttpTransport {
           : new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT, "could not connect to " + host
               + " (connection, TLS handshake or proxy tunnel) within " + ms + " ms; nothing was sent", null));
       abort(new HttpTimeoutException("no complete answer within " + ms + " ms"));
+    }
+
+    /**
+     * java.net.http is done with the exchange: normally the body subscriber has completed it by now. Two
+     * answers never reach the subscriber: a proxy's 407 (the JDK hands back a synthetic response), and a 401
+     * of the service with {@code WWW-Authenticate} once a proxy authenticator is set (the JDK asks it for the
+     * service's credentials, which it declines, and fails with "No credentials provided").
+     */
+    void ended(java.net.http.HttpResponse<Void> response, Throwable error) {
+      if (isDone()) {
+        return;
+      }
+      if (error == null) {
+        if (response != null && response.statusCode() == 407) {
+          fail(proxyRefused(request));
+        } else {
+          fail(new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
+              "exchange with " + request.uri().getHost() + " ended without an answer", null));
+        }
+        return;
+      }
+      Throwable t = error;
+      while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+        t = t.getCause();
+      }
+      if (bodyStarted && t instanceof IOException && "No credentials provided".equals(t.getMessage())) {
+        // the service answered 401 and the JDK asked our proxy-only authenticator: that answer is the result
+        succeed(HttpResponse.of(401, java.util.Collections.emptyMap(), new byte[0], false));
+        return;
+      }
+      fail(classify(t, request, this));
     }
 
     /** Ends the exchange now: the transport closes. */
@@ -695,11 +726,7 @@ public final class JdkHttpTransport implements HttpTransport {
         return;
       }
       if (info.statusCode() == 407) { // only a proxy answers so; the request never reached the service
-        HttpTransportException refused = new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
-            "the proxy refused to connect to " + exchange.request.uri().getHost() + ": 407 Proxy Authentication"
-            + " Required; nothing was sent to the service. Give the client a proxyAuthenticator (Basic"
-            + " authentication of https tunnels also needs -Djdk.http.auth.tunneling.disabledSchemes= set to a"
-            + " list without Basic).", null);
+        HttpTransportException refused = proxyRefused(exchange.request);
         exchange.fail(refused);
         done.completeExceptionally(refused);
         return;
