@@ -1,0 +1,116 @@
+package io.github.cphsdk.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One client of the realistic scenario, alone in its JVM: warms up, then keeps {@code inFlight} pushes
+ * outstanding (1: sequential, blocking calls) for {@code seconds}, and prints one {@code RESULT} line with
+ * calls/s, process CPU µs per call, the JVM's peak thread count during the measurement and the p50/p99 latency.
+ * Started by {@link Realistic}; trusts the stub's certificate through {@code -Djavax.net.ssl.trustStore}.
+ *
+ * <pre>{@code
+ * java -Djavax.net.ssl.trustStore=... -cp ... io.github.cphsdk.bench.RealisticClient ours-jdk https://127.0.0.1:PORT 64 5
+ * }</pre>
+ */
+public final class RealisticClient {
+  private RealisticClient() {}
+
+  static Contender create(String name, String base) {
+    switch (name) {
+      case "ours-jdk":
+        return OursContender.akSk(base);
+      case "ours-urlconn":
+        return OursContender.akSkUrlConnection(base);
+      case "official":
+        return OfficialContender.create(base);
+      case "bare-jdk":
+        return BareJdkContender.defaultExecutor(base,
+            OursContender.capturedHeaders(OursContender.akSkCredentials()));
+      default:
+        throw new IllegalArgumentException("unknown client " + name);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    String name = args[0];
+    String base = args[1];
+    int inFlight = Integer.parseInt(args[2]);
+    double seconds = Double.parseDouble(args[3]);
+    double warmup = args.length > 4 ? Double.parseDouble(args[4]) : Math.max(2, seconds);
+    try (Contender c = create(name, base)) {
+      run(c, inFlight, warmup, null);
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      threads.resetPeakThreadCount();
+      long cpu0 = processCpuNanos();
+      long t0 = System.nanoTime();
+      long[] lat = new long[4_000_000];
+      int n = run(c, inFlight, seconds, lat);
+      long t1 = System.nanoTime();
+      long cpu1 = processCpuNanos();
+      long[] sorted = Arrays.copyOf(lat, Math.min(n, lat.length));
+      Arrays.sort(sorted);
+      System.out.printf(java.util.Locale.ROOT, "RESULT calls=%d perSecond=%.1f cpuUsPerCall=%.1f peakThreads=%d p50ms=%.2f p99ms=%.2f%n",
+          n, n / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e3 / n, threads.getPeakThreadCount(),
+          sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] / 1e6);
+    }
+    System.exit(0);
+  }
+
+  /** Runs for {@code seconds}; returns the calls finished, recording each one's latency when {@code lat} is given. */
+  static int run(Contender c, int inFlight, double seconds, long[] lat) throws Exception {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    if (inFlight <= 1) {
+      int n = 0;
+      while (System.nanoTime() < end) {
+        long s = System.nanoTime();
+        c.call(2);
+        if (lat != null && n < lat.length) {
+          lat[n] = System.nanoTime() - s;
+        }
+        n++;
+      }
+      return n;
+    }
+    Semaphore slots = new Semaphore(inFlight);
+    AtomicInteger done = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    while (System.nanoTime() < end && failure.get() == null) {
+      if (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        continue;
+      }
+      long s = System.nanoTime();
+      CompletableFuture<?> f = c.callAsync(2);
+      f.whenComplete((r, e) -> {
+        if (e != null) {
+          failure.compareAndSet(null, e);
+        } else {
+          int i = done.getAndIncrement();
+          if (lat != null && i < lat.length) {
+            lat[i] = System.nanoTime() - s;
+          }
+        }
+        slots.release();
+      });
+    }
+    slots.acquire(inFlight); // the tail: wait for the calls still in flight
+    if (failure.get() != null) {
+      throw new IllegalStateException(c.name() + " failed", failure.get());
+    }
+    return done.get();
+  }
+
+  static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean) {
+      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+    }
+    return -1;
+  }
+}
