@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * JVM), the client JVM's peak thread count and the p99 latency, as a Markdown table.
  *
  * <pre>{@code
- * cph-sdk-bench/bench.sh realistic [--seconds 5] [--latency-ms 25] [--levels 1,16,64,256]
+ * cph-sdk-bench/bench.sh realistic [--seconds 5] [--warmup 15] [--latency-ms 25] [--levels 1,16,64,256]
  *     [--clients ours-jdk,ours-urlconn,official,bare-jdk] [--out target/realistic.md]
  * }</pre>
  *
@@ -33,6 +33,7 @@ public final class Realistic {
 
   public static void main(String[] args) throws Exception {
     double seconds = 5;
+    double warmup = 15;
     long latencyMs = 25;
     List<Integer> levels = List.of(1, 16, 64, 256);
     List<String> clients = List.of("ours-jdk", "ours-urlconn", "official", "bare-jdk");
@@ -44,7 +45,8 @@ public final class Realistic {
         case "--levels": levels = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).collect(java.util.stream.Collectors.toList()); break;
         case "--clients": clients = Arrays.asList(args[++i].split(",")); break;
         case "--out": out = Paths.get(args[++i]); break;
-        case "--quick": seconds = 2; break;
+        case "--warmup": warmup = Double.parseDouble(args[++i]); break;
+        case "--quick": seconds = 2; warmup = 5; break;
         default: throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -74,7 +76,8 @@ public final class Realistic {
     StringBuilder md = new StringBuilder();
     md.append("## Realistic: TLS on loopback, ").append(latencyMs).append(" ms service latency, each client in its own JVM\n\n");
     md.append("- ").append(Runtime.getRuntime().availableProcessors()).append(" cores, JDK ")
-        .append(System.getProperty("java.version")).append(", ").append(seconds).append(" s per cell after a warm-up, AK/SK signing, 2 server ids per push\n\n");
+        .append(System.getProperty("java.version")).append(", ").append(seconds).append(" s per cell after a warm-up of ").append(warmup)
+        .append(" s at 64 in flight, AK/SK signing, 2 server ids per push\n\n");
     md.append("| client | in flight | calls/s | client CPU µs/call | peak JVM threads | p50 ms | p99 ms |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|\n");
     try {
@@ -83,7 +86,7 @@ public final class Realistic {
           List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m",
               "-Djavax.net.ssl.trustStore=" + store, "-Djavax.net.ssl.trustStorePassword=" + password,
               "-Djavax.net.ssl.trustStoreType=PKCS12", "-cp", cp, RealisticClient.class.getName(), client, base,
-              String.valueOf(level), String.valueOf(seconds)));
+              String.valueOf(level), String.valueOf(seconds), String.valueOf(warmup)));
           Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
           String all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
           if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One client of the realistic scenario, alone in its JVM: warms up, then keeps {@code inFlight} pushes
+ * One client of the realistic scenario, alone in its JVM: warms up (15 s at 64 in flight), then keeps {@code inFlight} pushes
  * outstanding (1: sequential, blocking calls) for {@code seconds}, and prints one {@code RESULT} line with
  * calls/s, process CPU µs per call, the JVM's peak thread count during the measurement and the p50/p99 latency.
  * Started by {@link Realistic}; trusts the stub's certificate through {@code -Djavax.net.ssl.trustStore}.
@@ -43,9 +43,12 @@ public final class RealisticClient {
     String base = args[1];
     int inFlight = Integer.parseInt(args[2]);
     double seconds = Double.parseDouble(args[3]);
-    double warmup = args.length > 4 ? Double.parseDouble(args[4]) : Math.max(2, seconds);
+    double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 15;
     try (Contender c = create(name, base)) {
-      run(c, inFlight, warmup, null);
+      // warm-up at 64 in flight, whatever the level measured: with 25 ms per call a sequential warm-up would
+      // make too few calls for the JIT, and the figures would measure the interpreter
+      run(c, 64, warmup, null);
+      run(c, inFlight, 1, null);
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       threads.resetPeakThreadCount();
       long cpu0 = processCpuNanos();
