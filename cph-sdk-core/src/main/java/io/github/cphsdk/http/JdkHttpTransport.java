@@ -72,6 +72,11 @@ import javax.net.ssl.SSLHandshakeException;
  * {@link HttpTransportException.Kind#CONNECT_FAILED} (nothing was sent); the client's default transport picks
  * {@link UrlConnectionTransport} instead in such a JVM.
  *
+ * <p>On HTTP/2 a stream the server refused with REFUSED_STREAM was not processed (RFC 9113 8.7): it fails
+ * with {@link HttpTransportException.Kind#CONNECT_FAILED}, so the client's retry policy may send it again (JDK 21+
+ * already resends such a stream once itself, also a stream above the last id of a GOAWAY). Every other failure
+ * after the request body was handed to the JDK stays "may have been sent".
+ *
  * <p>A GET, HEAD or DELETE without a body is sent without a {@code Content-Length} header on JDK 19 and newer;
  * the JDK 17 client itself adds {@code Content-Length: 0} to them (JDK-8283544, fixed in 19).
  *
@@ -88,6 +93,9 @@ import javax.net.ssl.SSLHandshakeException;
 public final class JdkHttpTransport implements HttpTransport {
   /** Headers java.net.http sets itself and refuses to take from callers. */
   private static final String[] RESTRICTED = {"host", "content-length", "connection", "expect", "upgrade"};
+
+  /** How java.net.http (17 to 25) reports an HTTP/2 stream reset with REFUSED_STREAM. */
+  private static final String REFUSED_STREAM = "Received RST_STREAM: Stream not processed";
 
   /** Threads of the executor a transport owns (when it was given none). */
   static final int THREADS = 4;
@@ -366,6 +374,12 @@ public final class JdkHttpTransport implements HttpTransport {
     if (error instanceof CancellationException) {
       return new HttpTransportException(sent ? HttpTransportException.Kind.FAILED_AFTER_SEND
           : HttpTransportException.Kind.CONNECT_FAILED, "exchange with " + host + " cancelled", error);
+    }
+    if (error instanceof IOException && REFUSED_STREAM.equals(error.getMessage())) {
+      // HTTP/2 REFUSED_STREAM: "closed prior to any processing" (RFC 9113 8.7), so the push was not applied.
+      // JDK 21+ resends such a stream once itself; this is what is left when that failed too, or on JDK 17.
+      return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, host + " refused the HTTP/2"
+          + " stream before processing it (REFUSED_STREAM); nothing was applied", error);
     }
     if (!sent) { // e.g. a proxy that refused the tunnel ("Tunnel failed, got: 403"), a reset during the handshake
       return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "could not reach " + host

@@ -102,6 +102,23 @@ class Http2Test {
   }
 
   @Test
+  void aRefusedStreamIsNotAppliedAndRetried() throws Exception {
+    startTls();
+    // REFUSED_STREAM (RFC 9113 8.7: closed before any processing), then a normal answer
+    server.enqueue(new MockResponse.Builder().onRequestStart(new mockwebserver3.SocketEffect.CloseStream(7)).build());
+    server.enqueue(ok());
+    try (CloudPhoneClient client = CloudPhoneClient.builder().endpoint(server.url("/").uri())
+        .projectId(ResendScenarios.PROJECT).credentials(Credentials.token("h2-test-token"))
+        .retryPolicy(RetryPolicy.builder().maxAttempts(2).backoff(io.github.cphsdk.retry.BackoffStrategy.fixed(Duration.ZERO)).build())
+        .sslContext(trust).attemptTimeout(Duration.ofSeconds(10)).build()) {
+      ShareAppsResponse r = client.shareApps(request());
+      assertEquals(1, r.accepted().size());
+    }
+    System.out.println("refused stream, JDK " + Runtime.version().feature() + ": " + server.getRequestCount() + " requests");
+    assertEquals(2, server.getRequestCount());
+  }
+
+  @Test
   void cleartextStaysOnHttp11WithoutAnUpgrade() throws Exception {
     server.start(InetAddress.getByName("127.0.0.1"), 0);
     RecordedRequest seen = pushOnce(HttpVersion.HTTP_2, false);
