@@ -49,6 +49,8 @@ public final class RealisticClient {
       // make too few calls for the JIT, and the figures would measure the interpreter
       run(c, 64, warmup, null);
       run(c, inFlight, 1, null);
+      Thread.sleep(3000); // let the JIT's queue drain, so that its work does not count as the client's
+      System.gc();
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       threads.resetPeakThreadCount();
       long cpu0 = processCpuNanos();
