@@ -18,7 +18,7 @@ what=${1:-}
 [ $# -gt 0 ] && shift
 case "$what" in
   side) exec java -Xms512m -Xmx512m ${JAVA_OPTS:-} -Dbench.dir="$dir" -cp "$cp" io.github.cphsdk.bench.SideBySide "$@" ;;
-  realistic) exec java -cp "$cp" io.github.cphsdk.bench.Realistic "$@" ;;
+  realistic) exec java ${JAVA_OPTS:-} -cp "$cp" io.github.cphsdk.bench.Realistic "$@" ;;
   jmh)  exec java -cp "$cp" org.openjdk.jmh.Main "$@" ;;
   stub) exec java -Dsun.net.httpserver.nodelay=true -Dsun.net.httpserver.maxIdleConnections=4096 -Dsun.net.httpserver.idleInterval=3600 -cp "$cp" io.github.cphsdk.bench.StubServer "$@" ;;
   *) sed -n '2,8p' "$0" >&2; exit 2 ;;

@@ -83,10 +83,16 @@ public final class Realistic {
     try {
       for (String client : clients) {
         for (int level : levels) {
-          List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m",
+          List<String> cmd = new ArrayList<>(List.of(java));
+          String extra = System.getProperty("bench.clientOpts", "").trim(); // e.g. -XX:ActiveProcessorCount=4
+          if (!extra.isEmpty()) {
+            cmd.addAll(Arrays.asList(extra.split("\\s+")));
+          }
+          cmd.addAll(List.of("-Xms256m", "-Xmx256m",
               "-Djavax.net.ssl.trustStore=" + store, "-Djavax.net.ssl.trustStorePassword=" + password,
               "-Djavax.net.ssl.trustStoreType=PKCS12", "-cp", cp, RealisticClient.class.getName(), client, base,
               String.valueOf(level), String.valueOf(seconds), String.valueOf(warmup)));
+
           Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
           String all = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
           if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One client of the realistic scenario, alone in its JVM: warms up (15 s at 64 in flight), then keeps {@code inFlight} pushes
+ * One client of the realistic scenario, alone in its JVM: warms up (15 s at 64 in flight, or 32 threads of blocking calls before a sequential cell), then keeps {@code inFlight} pushes
  * outstanding (1: sequential, blocking calls) for {@code seconds}, and prints one {@code RESULT} line with
  * calls/s, process CPU µs per call, the JVM's peak thread count during the measurement and the p50/p99 latency.
  * Started by {@link Realistic}; trusts the stub's certificate through {@code -Djavax.net.ssl.trustStore}.
@@ -47,7 +47,11 @@ public final class RealisticClient {
     try (Contender c = create(name, base)) {
       // warm-up at 64 in flight, whatever the level measured: with 25 ms per call a sequential warm-up would
       // make too few calls for the JIT, and the figures would measure the interpreter
-      run(c, 64, warmup, null);
+      if (inFlight <= 1) {
+        warmUpBlocking(c, 32, warmup); // the blocking path, on 32 threads
+      } else {
+        run(c, 64, warmup, null);
+      }
       run(c, inFlight, 1, null);
       Thread.sleep(3000); // let the JIT's queue drain, so that its work does not count as the client's
       System.gc();
@@ -66,6 +70,26 @@ public final class RealisticClient {
           sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] / 1e6);
     }
     System.exit(0);
+  }
+
+  /** Blocking calls on {@code threads} threads for {@code seconds}: warms the synchronous path up. */
+  static void warmUpBlocking(Contender c, int threads, double seconds) throws Exception {
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      runs.add(pool.submit(() -> {
+        while (System.nanoTime() < end) {
+          c.call(2);
+        }
+        return null;
+      }));
+    }
+    for (java.util.concurrent.Future<?> f : runs) {
+      f.get();
+    }
+    pool.shutdown();
+    pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   /** Runs for {@code seconds}; returns the calls finished, recording each one's latency when {@code lat} is given. */

@@ -525,6 +525,8 @@ public final class JdkHttpTransport implements HttpTransport {
     volatile boolean bodyStarted;
     /** Why the exchange failed, once it has. */
     volatile Throwable failure;
+    /** Set when the answer is in, before the future completes (which may happen a hand-off later). */
+    private volatile boolean answered;
 
     Exchange(HttpRequest request, boolean async) {
       this.request = request;
@@ -554,7 +556,7 @@ public final class JdkHttpTransport implements HttpTransport {
 
     /** The watchdog's task: the time is up. */
     private void expire() {
-      if (isDone()) {
+      if (isDone() || answered) { // an answer in time is being handed over: it wins
         return;
       }
       String host = request.uri().getHost();
@@ -574,7 +576,7 @@ public final class JdkHttpTransport implements HttpTransport {
      * service's credentials, which it declines, and fails with "No credentials provided").
      */
     void ended(java.net.http.HttpResponse<Void> response, Throwable error) {
-      if (isDone()) {
+      if (isDone() || answered) {
         return;
       }
       if (error == null) {
@@ -628,6 +630,7 @@ public final class JdkHttpTransport implements HttpTransport {
     }
 
     void succeed(HttpResponse response) {
+      answered = true;
       disarm();
       if (!async || ON_EXECUTOR.get() != null) {
         complete(response);
