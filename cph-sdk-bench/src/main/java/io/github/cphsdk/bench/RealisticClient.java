@@ -57,16 +57,22 @@ public final class RealisticClient {
       System.gc();
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       threads.resetPeakThreadCount();
+      java.util.Map<Long, Long> javaCpu0 = javaThreadsCpu(threads);
       long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       long[] lat = new long[4_000_000];
       int n = run(c, inFlight, seconds, lat);
       long t1 = System.nanoTime();
       long cpu1 = processCpuNanos();
+      java.util.Map<Long, Long> javaCpu1 = javaThreadsCpu(threads);
+      long javaCpu = 0;
+      for (java.util.Map.Entry<Long, Long> e : javaCpu1.entrySet()) {
+        javaCpu += e.getValue() - javaCpu0.getOrDefault(e.getKey(), 0L);
+      }
       long[] sorted = Arrays.copyOf(lat, Math.min(n, lat.length));
       Arrays.sort(sorted);
-      System.out.printf(java.util.Locale.ROOT, "RESULT calls=%d perSecond=%.1f cpuUsPerCall=%.1f peakThreads=%d p50ms=%.2f p99ms=%.2f%n",
-          n, n / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e3 / n, threads.getPeakThreadCount(),
+      System.out.printf(java.util.Locale.ROOT, "RESULT calls=%d perSecond=%.1f cpuUsPerCall=%.1f javaCpuUsPerCall=%.1f peakThreads=%d p50ms=%.2f p99ms=%.2f%n",
+          n, n / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e3 / n, javaCpu / 1e3 / n, threads.getPeakThreadCount(),
           sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] / 1e6);
     }
     System.exit(0);
@@ -133,6 +139,18 @@ public final class RealisticClient {
       throw new IllegalStateException(c.name() + " failed", failure.get());
     }
     return done.get();
+  }
+
+  /** CPU time of every live Java thread (JIT and GC threads are not among them), by thread id. */
+  static java.util.Map<Long, Long> javaThreadsCpu(ThreadMXBean threads) {
+    java.util.Map<Long, Long> m = new java.util.HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      if (t >= 0) {
+        m.put(id, t);
+      }
+    }
+    return m;
   }
 
   static long processCpuNanos() {
