@@ -35,7 +35,7 @@ class AsyncWithoutThreadsTest {
     Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
     try (RawServer server = new RawServer((request, out) -> {
           arrived.countDown();
-          release.await();
+          release.await(60, TimeUnit.SECONDS); // bounded, and released in finally below
           out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
           out.write(body);
           return true;
@@ -48,11 +48,15 @@ class AsyncWithoutThreadsTest {
             .resolve("/p" + i)).body(body).timeout(Duration.ofSeconds(60)).build());
         calls.add(f.whenComplete((r, e) -> completedOn.add(Thread.currentThread().getName())));
       }
-      assertTrue(arrived.await(60, TimeUnit.SECONDS), "all " + IN_FLIGHT + " requests in flight at once");
-      List<String> clientThreads = Thread.getAllStackTraces().keySet().stream()
-          .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("raw-server"))
-          .map(Thread::getName).sorted().collect(Collectors.toList());
-      release.countDown();
+      List<String> clientThreads;
+      try {
+        assertTrue(arrived.await(60, TimeUnit.SECONDS), "all " + IN_FLIGHT + " requests in flight at once");
+        clientThreads = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("raw-server"))
+            .map(Thread::getName).sorted().collect(Collectors.toList());
+      } finally {
+        release.countDown();
+      }
       for (CompletableFuture<HttpResponse> f : calls) {
         assertEquals(200, f.get(60, TimeUnit.SECONDS).statusCode());
       }

@@ -61,8 +61,10 @@ final class TinyConnectProxy implements AutoCloseable {
         }
         heads.add(head);
         switch (mode) {
-          case SILENT:
-            Thread.sleep(Long.MAX_VALUE);
+          case SILENT: // read on, answer nothing, until the client or close() ends the connection
+            while (in.read() >= 0) {
+              // discard
+            }
             return;
           case FORBID:
             out.write(ascii("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
@@ -79,7 +81,7 @@ final class TinyConnectProxy implements AutoCloseable {
             return;
         }
       }
-    } catch (IOException | InterruptedException e) {
+    } catch (IOException e) {
       // the client went away
     } finally {
       try {
