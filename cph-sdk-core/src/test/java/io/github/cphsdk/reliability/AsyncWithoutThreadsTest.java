@@ -39,7 +39,7 @@ class AsyncWithoutThreadsTest {
           out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
           out.write(body);
           return true;
-        });
+        }, new java.net.ServerSocket(0, 1024, java.net.InetAddress.getByName("127.0.0.1"))); // 256 connect at once
         JdkHttpTransport transport = new JdkHttpTransport(Duration.ofSeconds(10), null)) {
       List<CompletableFuture<HttpResponse>> calls = new ArrayList<>();
       List<String> completedOn = java.util.Collections.synchronizedList(new ArrayList<>());
