@@ -40,7 +40,7 @@ class AsyncWithoutThreadsTest {
           out.write(body);
           return true;
         }, new java.net.ServerSocket(0, 1024, java.net.InetAddress.getByName("127.0.0.1"))); // 256 connect at once
-        JdkHttpTransport transport = new JdkHttpTransport(Duration.ofSeconds(10), null)) {
+        JdkHttpTransport transport = new JdkHttpTransport(Duration.ofSeconds(30), null)) {
       List<CompletableFuture<HttpResponse>> calls = new ArrayList<>();
       List<String> completedOn = java.util.Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < IN_FLIGHT; i++) {
@@ -50,7 +50,8 @@ class AsyncWithoutThreadsTest {
       }
       List<String> clientThreads;
       try {
-        assertTrue(arrived.await(60, TimeUnit.SECONDS), "all " + IN_FLIGHT + " requests in flight at once");
+        assertTrue(arrived.await(60, TimeUnit.SECONDS), "all " + IN_FLIGHT + " requests in flight at once; missing "
+            + arrived.getCount() + ", failed " + calls.stream().filter(CompletableFuture::isCompletedExceptionally).count());
         clientThreads = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("raw-server"))
             .map(Thread::getName).sorted().collect(Collectors.toList());
