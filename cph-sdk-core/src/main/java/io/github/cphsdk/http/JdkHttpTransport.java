@@ -440,7 +440,11 @@ public final class JdkHttpTransport implements HttpTransport {
         + " -Djdk.http.auth.tunneling.disabledSchemes= set to a list without Basic)", null);
   }
 
-  /** Lets java.net.http ask the user's authenticator for proxy credentials only, never for the server's. */
+  /**
+   * Lets java.net.http ask the user's authenticator for proxy credentials only, never for the service's. (Its
+   * delegation method is Java 9+, not Android's: like the rest of this class, it never runs there.)
+   */
+  @RequiresJavaNetHttp
   private static final class ProxyOnlyAuthenticator extends Authenticator {
     private final Authenticator delegate;
 
