@@ -4,13 +4,15 @@
  * <pre>{@code
  * module my.app {
  *   requires io.github.cphsdk;
- *   requires java.net.http;   // only when you give the client a JdkHttpTransport
+ *   requires java.net.http;   // for JdkHttpTransport, the default where this module is present
  * }
  * }</pre>
  *
  * <p>{@code java.net.http} is an optional dependency ({@code requires static}): the module resolves without
- * it, and then only {@link io.github.cphsdk.http.JdkHttpTransport} is unavailable (the default transport,
- * {@link io.github.cphsdk.http.SocketHttpTransport}, needs only {@code java.base}). Applications on the class path need nothing of this.
+ * it, and then {@link io.github.cphsdk.http.JdkHttpTransport} is unavailable and the client's default
+ * transport is {@link io.github.cphsdk.http.UrlConnectionTransport}, which needs only {@code java.base}; with it
+ * (a module that {@code requires java.net.http}, or {@code --add-modules java.net.http}) the default is
+ * {@code JdkHttpTransport}. Applications on the class path need nothing of this.
  * The package {@code io.github.cphsdk.internal} is not exported.
  */
 module io.github.cphsdk {

@@ -591,6 +591,9 @@ public final class CloudPhoneClient implements AutoCloseable {
     private Duration callTimeout = Duration.ofMinutes(2);
     private HttpTransport transport;
     private SSLContext sslContext;
+    private java.net.ProxySelector proxy;
+    private java.net.Authenticator proxyAuthenticator;
+    private io.github.cphsdk.http.HttpVersion httpVersion = io.github.cphsdk.http.HttpVersion.HTTP_2;
     private String applicationId;
     private boolean allowInsecureHttp;
     private CallListener listener = CallListener.none();
@@ -696,10 +699,10 @@ public final class CloudPhoneClient implements AutoCloseable {
     }
 
     /**
-     * The HTTP transport (default: a {@link io.github.cphsdk.http.SocketHttpTransport} the client creates and
-     * closes; it runs on every JVM and on Android). A transport passed here is never closed by the client.
-     * Others: {@link io.github.cphsdk.http.JdkHttpTransport} ({@code java.net.http}) and
-     * {@link io.github.cphsdk.http.UrlConnectionTransport} ({@code HttpURLConnection}).
+     * The HTTP transport. Default: a {@link io.github.cphsdk.http.JdkHttpTransport} ({@code java.net.http})
+     * the client creates and closes; where the module {@code java.net.http} is absent (Android, a trimmed
+     * runtime) a {@link io.github.cphsdk.http.UrlConnectionTransport} ({@code HttpURLConnection}) instead,
+     * chosen at run time. A transport passed here is never closed by the client.
      *
      * @param transport not {@code null}; the caller closes it
      * @return this builder
@@ -718,6 +721,49 @@ public final class CloudPhoneClient implements AutoCloseable {
      */
     public Builder sslContext(SSLContext sslContext) {
       this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+      return this;
+    }
+
+    /**
+     * The proxies of the default transport (default: {@link java.net.ProxySelector#getDefault()}, which follows
+     * {@code -Dhttps.proxyHost}, {@code -Dhttps.proxyPort}, {@code -Dhttp.nonProxyHosts} and, with
+     * {@code -Djava.net.useSystemProxies=true}, the operating system's settings). The environment variables
+     * {@code https_proxy}/{@code HTTPS_PROXY} are not read. Applies to the default
+     * {@link io.github.cphsdk.http.JdkHttpTransport} only (where {@code java.net.http} is absent,
+     * {@code HttpURLConnection} uses the default proxy selector); ignored when a {@link #transport} is given.
+     *
+     * @param proxy not {@code null}; {@code ProxySelector.of(null)} for no proxy
+     * @return this builder
+     */
+    public Builder proxy(java.net.ProxySelector proxy) {
+      this.proxy = Objects.requireNonNull(proxy, "proxy");
+      return this;
+    }
+
+    /**
+     * Answers the proxy's authentication requests (407) of the default transport; never asked for the
+     * service's credentials. Basic authentication of an https tunnel also needs the JVM option
+     * {@code -Djdk.http.auth.tunneling.disabledSchemes=} (the JDK disables Basic for tunnels by default).
+     * Applies to the default {@link io.github.cphsdk.http.JdkHttpTransport} only.
+     *
+     * @param authenticator not {@code null}
+     * @return this builder
+     */
+    public Builder proxyAuthenticator(java.net.Authenticator authenticator) {
+      this.proxyAuthenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * The HTTP version of the default transport (default {@link io.github.cphsdk.http.HttpVersion#HTTP_2}:
+     * offered by ALPN over TLS and used when the service accepts it, HTTP/1.1 otherwise; plain http is always
+     * HTTP/1.1). Applies to the default {@link io.github.cphsdk.http.JdkHttpTransport} only.
+     *
+     * @param httpVersion not {@code null}
+     * @return this builder
+     */
+    public Builder httpVersion(io.github.cphsdk.http.HttpVersion httpVersion) {
+      this.httpVersion = Objects.requireNonNull(httpVersion, "httpVersion");
       return this;
     }
 
@@ -890,7 +936,13 @@ public final class CloudPhoneClient implements AutoCloseable {
       if (transport != null) {
         return new CloudPhoneClient(this, resolved, transport, false);
       }
-      return new CloudPhoneClient(this, resolved, DefaultTransport.create(sslContext), true);
+      DefaultTransport.Settings settings = new DefaultTransport.Settings();
+      settings.connectTimeout = connectTimeout;
+      settings.sslContext = sslContext;
+      settings.proxy = proxy;
+      settings.proxyAuthenticator = proxyAuthenticator;
+      settings.httpVersion = httpVersion;
+      return new CloudPhoneClient(this, resolved, DefaultTransport.create(settings), true);
     }
 
     private static Duration positive(Duration d, String name) {

@@ -26,9 +26,13 @@ public final class BareJdkContender implements Contender {
   private final byte[][] bodies = new byte[101][];
 
   private BareJdkContender(String name, HttpClient client, int port, List<Map.Entry<String, String>> captured) {
+    this(name, client, "http://127.0.0.1:" + port, captured);
+  }
+
+  private BareJdkContender(String name, HttpClient client, String base, List<Map.Entry<String, String>> captured) {
     this.name = name;
     this.client = client;
-    this.uri = URI.create("http://127.0.0.1:" + port + Fixtures.path());
+    this.uri = URI.create(base + Fixtures.path());
     this.headers = captured.stream()
         .filter(h -> !RESTRICTED.contains(h.getKey().toLowerCase(Locale.ROOT)))
         .flatMap(h -> java.util.stream.Stream.of(h.getKey(), h.getValue()))
@@ -38,6 +42,11 @@ public final class BareJdkContender implements Contender {
   /** With the HTTP client's default executor (a cached thread pool). */
   public static Contender defaultExecutor(int port, List<Map.Entry<String, String>> headers) {
     return new BareJdkContender("bare JDK (default executor)", base().build(), port, headers);
+  }
+
+  /** Against {@code base} (e.g. {@code https://127.0.0.1:8443}), with the HTTP client's default executor. */
+  public static Contender defaultExecutor(String base, List<Map.Entry<String, String>> headers) {
+    return new BareJdkContender("bare java.net.http", base().build(), base, headers);
   }
 
   /** With a direct executor: completions run on the selector thread, as in our transport. */

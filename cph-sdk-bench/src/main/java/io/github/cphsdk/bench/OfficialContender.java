@@ -15,7 +15,10 @@ public final class OfficialContender implements Contender {
   private final CphAsyncClient asyncClient;
 
   private OfficialContender(int port, boolean withAsync) {
-    String endpoint = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, withAsync);
+  }
+
+  private OfficialContender(String endpoint, boolean withAsync) {
     this.client = CphClient.newBuilder()
         .withCredential(credentials())
         .withHttpConfig(HttpConfig.getDefaultHttpConfig())
@@ -33,6 +36,11 @@ public final class OfficialContender implements Contender {
   /** Sync and async clients (the harness). */
   public static Contender create(int port) {
     return new OfficialContender(port, true);
+  }
+
+  /** Sync and async clients against {@code endpoint} (e.g. {@code https://127.0.0.1:8443}). */
+  public static Contender create(String endpoint) {
+    return new OfficialContender(endpoint, true);
   }
 
   /** Only the sync client (cold start: one call, as a CLI would make it). */

@@ -42,9 +42,24 @@ public final class OursContender implements Contender {
     return Credentials.akSk(Fixtures.AK, Fixtures.SK);
   }
 
+  /** AK/SK signing against {@code base} (e.g. {@code https://127.0.0.1:8443}), over the default transport. */
+  public static Contender akSk(String base) {
+    return new OursContender("ours (AK/SK, default java.net.http)", builder(base).credentials(akSkCredentials()).build());
+  }
+
+  /** AK/SK signing against {@code base}, over {@link io.github.cphsdk.http.UrlConnectionTransport}. */
+  public static Contender akSkUrlConnection(String base) {
+    return new OursContender("ours (AK/SK, HttpURLConnection)", builder(base).credentials(akSkCredentials())
+        .transport(new io.github.cphsdk.http.UrlConnectionTransport()).build());
+  }
+
   static CloudPhoneClient.Builder builder(int port) {
+    return builder("http://127.0.0.1:" + port);
+  }
+
+  static CloudPhoneClient.Builder builder(String base) {
     CloudPhoneClient.Builder b = CloudPhoneClient.builder()
-        .endpoint(URI.create("http://127.0.0.1:" + port))
+        .endpoint(URI.create(base))
         .projectId(Fixtures.PROJECT_ID)
         .maxServersPerRequest(100);
     // only to explore the setting; the published figures use the default

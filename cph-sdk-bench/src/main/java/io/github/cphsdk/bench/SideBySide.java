@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Options: {@code --quick}, {@code --rounds N}, {@code --calls N} (sequential calls per round),
  * {@code --seconds S} (per throughput round), {@code --concurrency 1,16,64,256}, {@code --cold-runs N},
- * {@code --phases seq,tput,scale,cold,jars}, {@code --clients ours-token,ours-aksk,official,bare-default,bare-direct,bare-socket} (exploration only:
+ * {@code --phases seq,tput,scale,cold,jars}, {@code --clients ours-token,ours-aksk,official,bare-default,bare-direct} (exploration only:
  * {@code ours-aksk-urlconn})
  * (a subset, e.g. to profile one), {@code --stub-threads N}, {@code --out FILE}.
  */
@@ -49,8 +49,7 @@ public final class SideBySide {
   private int coldRuns = 5;
   private int stubThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
   private List<String> phases = List.of("seq", "tput", "scale", "cold", "jars");
-  private List<String> clients = List.of("ours-token", "ours-aksk", "official", "bare-default", "bare-direct",
-      "bare-socket");
+  private List<String> clients = List.of("ours-token", "ours-aksk", "official", "bare-default", "bare-direct");
   private Path benchDir;
   private Path out;
 
@@ -137,11 +136,9 @@ public final class SideBySide {
       if (clients.contains("ours-aksk-urlconn")) {
         addIf(seq, "ours-aksk-urlconn", OursContender.akSkUrlConnection(port));
       }
-      Contender bareSocket = clients.contains("bare-socket") ? new BareSocketContender(port, headers) : null;
       addIf(seq, "official", official);
       addIf(seq, "bare-default", bareDefault);
       addIf(seq, "bare-direct", bareDirect);
-      addIf(seq, "bare-socket", bareSocket);
       Contender ours = seq.contains(oursAkSk) ? oursAkSk : oursToken;
       line("- bare JDK sends the headers our client sent with " + (oursAkSk != null ? "AK/SK" : "a token")
           + ": " + headers.stream().map(Map.Entry::getKey).reduce((a, b) -> a + ", " + b).orElse(""));
@@ -149,14 +146,14 @@ public final class SideBySide {
 
       warmUp(seq);
       if (phases.contains("seq")) {
-        sequential(seq, ours, official, bareDirect, bareSocket);
+        sequential(seq, ours, official, bareDirect);
       }
       if (phases.contains("tput")) {
         throughput(seq, ours, official);
       }
       if (phases.contains("scale")) {
         List<Contender> scaled = new ArrayList<>();
-        for (Contender c : Arrays.asList(ours, official, bareDirect, bareSocket)) {
+        for (Contender c : Arrays.asList(ours, official, bareDirect)) {
           if (c != null && seq.contains(c)) {
             scaled.add(c);
           }
@@ -205,8 +202,7 @@ public final class SideBySide {
     }
   }
 
-  private void sequential(List<Contender> contenders, Contender ours, Contender official, Contender bareDirect,
-      Contender bareSocket) {
+  private void sequential(List<Contender> contenders, Contender ours, Contender official, Contender bareDirect) {
     progress("sequential latency: " + rounds + " rounds x " + calls + " calls");
     Map<Contender, List<Double>> medians = new LinkedHashMap<>();
     Map<Contender, List<Double>> p90s = new LinkedHashMap<>();
@@ -241,9 +237,7 @@ public final class SideBySide {
     line("");
     line("- " + ours.name() + " / official SDK = **" + Stats.ratio(oursMedian, med(medians.get(official)))
         + "** (goal <= 0.85x); " + ours.name() + " / bare JDK direct = **"
-        + Stats.ratio(oursMedian, med(medians.get(bareDirect))) + "** (goal <= 1.10x)"
-        + (bareSocket == null ? "" : "; " + ours.name() + " / bare socket = **"
-        + Stats.ratio(oursMedian, med(medians.get(bareSocket))) + "** (the floor of a blocking exchange)"));
+        + Stats.ratio(oursMedian, med(medians.get(bareDirect))) + "** (goal <= 1.10x)");
     line("- client CPU: CPU time of the harness JVM's Java threads per call (JIT and GC threads and the stub"
         + " excluded); it depends far less on how busy the machine is than the latencies do.");
     line("");
@@ -252,7 +246,7 @@ public final class SideBySide {
   private void throughput(List<Contender> contenders, Contender ours, Contender official) {
     List<Contender> async = new ArrayList<>();
     for (Contender c : contenders) {
-      if (!failures.containsKey(c.name()) && !(c instanceof BareSocketContender)) { // that one has no async form
+      if (!failures.containsKey(c.name())) {
         async.add(c);
       }
     }

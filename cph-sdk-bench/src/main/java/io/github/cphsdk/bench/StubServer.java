@@ -29,10 +29,12 @@ public final class StubServer {
   private static final int MAX_SERVERS = 100;
   private static final byte[][] ANSWERS = new byte[MAX_SERVERS + 1][];
   private static final AtomicLong SERVED = new AtomicLong();
+  /** The service latency the stub adds to every push ({@code -Dstub.latencyMs}, default 0). */
+  private static final long LATENCY_MS = Long.getLong("stub.latencyMs", 0);
 
   private StubServer() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws Exception {
     if (!"true".equals(System.getProperty("sun.net.httpserver.nodelay"))) {
       // must be set before the server classes load, or small answers wait ~40 ms for delayed ACKs
       System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -42,7 +44,28 @@ public final class StubServer {
     for (int i = 1; i <= MAX_SERVERS; i++) {
       ANSWERS[i] = Fixtures.answer(i);
     }
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+    String keystore = System.getProperty("stub.tls.keystore");
+    HttpServer server;
+    if (keystore != null) { // https with the given PKCS12 key store (the realistic scenario)
+      char[] password = System.getProperty("stub.tls.password", "").toCharArray();
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      try (InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Paths.get(keystore))) {
+        ks.load(in, password);
+      }
+      {
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ctx));
+        server = https;
+      }
+    } else {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+    }
     AtomicInteger n = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "stub-" + n.incrementAndGet());
@@ -80,6 +103,14 @@ public final class StubServer {
         return;
       }
       int servers = countServerIds(body);
+      if (LATENCY_MS > 0) { // the service's own time; the stub runs enough threads for every call in flight
+        try {
+          Thread.sleep(LATENCY_MS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       SERVED.incrementAndGet();
       send(exchange, 200, ANSWERS[Math.max(1, Math.min(MAX_SERVERS, servers))]);
     }

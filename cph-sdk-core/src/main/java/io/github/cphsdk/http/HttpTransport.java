@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>Be thread-safe. Cancelling the future of {@link #executeAsync} should abort the exchange.
  * </ul>
  *
- * <p>The SDK ships {@link SocketHttpTransport} (HTTP/1.1 on blocking sockets, the default, on every JVM and
- * on Android), {@link JdkHttpTransport} ({@code java.net.http}) and {@link UrlConnectionTransport}
- * ({@code HttpURLConnection}). A client closes only a
+ * <p>The SDK ships {@link JdkHttpTransport} ({@code java.net.http}, the default on the JVM) and
+ * {@link UrlConnectionTransport} ({@code HttpURLConnection}, the default where {@code java.net.http} is absent,
+ * e.g. on Android). A client closes only a
  * transport it created itself, never one passed to its builder.
  *
  * <pre>{@code

@@ -39,7 +39,8 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * A transport on {@link HttpURLConnection}, which exists everywhere Java runs, including Android (API level
  * 26 and newer). Use it when you want the platform's HTTP stack, or a {@link Proxy}, an {@link SSLSocketFactory}
- * or a {@code HostnameVerifier} of your own; the default {@link SocketHttpTransport} is faster (see Latency).
+ * or a {@code HostnameVerifier} of your own. It is the default where {@code java.net.http} is absent (Android);
+ * on the JVM the default {@link JdkHttpTransport} is faster (see Latency).
  *
  * <pre>{@code
  * CloudPhoneClient client = CloudPhoneClient.builder()
@@ -70,7 +71,6 @@ import javax.net.ssl.SSLSocketFactory;
  * that read to time out: about 1.1 ms. This transport keeps the check, because without it a POST on a
  * connection the server has closed fails after it was sent. Measured on loopback (JDK 17, 2 cores), a
  * sequential push took about 1,420 µs over this transport against about 450 µs over {@link JdkHttpTransport}
- * (and under 200 µs over the default {@link SocketHttpTransport}),
  * and about 290 µs in an experiment that skipped the check; over a network the millisecond adds to each round
  * trip. Prefer the default transport when latency matters. PUT and DELETE are not checked by the JDK: on a
  * kept-alive connection the server has already closed they fail with

@@ -270,10 +270,15 @@ public final class CallPipeline implements AutoCloseable {
               settle(attempt, start, slotsBusy(op, limit.toNanos()));
               return;
             }
-            cancelQuietly(a.exchange, true);
-            HttpTransportException timeout = new HttpTransportException(a.sent.get()
+            Future<?> exchange = a.exchange;
+            // how far the exchange got: the transport's word when it keeps track, else "handed to it"
+            boolean mayHaveBeenSent = exchange instanceof ExchangeProgress
+                ? ((ExchangeProgress) exchange).requestMayHaveBeenSent() : a.sent.get();
+            cancelQuietly(exchange, true);
+            HttpTransportException timeout = new HttpTransportException(mayHaveBeenSent
                 ? HttpTransportException.Kind.RESPONSE_TIMEOUT : HttpTransportException.Kind.CONNECT_TIMEOUT,
-                "no answer within " + limit.toMillis() + " ms", null);
+                mayHaveBeenSent ? "no answer within " + limit.toMillis() + " ms"
+                    : "could not connect within " + limit.toMillis() + " ms", null);
             settle(attempt, start, classifyFailure(op, timeout, remaining));
           }
         }), limit);

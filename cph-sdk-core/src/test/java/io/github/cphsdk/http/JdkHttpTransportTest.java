@@ -61,6 +61,26 @@ class JdkHttpTransportTest {
   }
 
   @Test
+  void getAndDeleteWithoutBodyCarryNoContentLength() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{}").build());
+    java.net.URI uri = server.url("/v1/p/cloud-phone/jobs/j").uri();
+    transport.execute(HttpRequest.builder("GET", uri).build());
+    transport.executeAsync(HttpRequest.builder("DELETE", uri).build()).get(10, TimeUnit.SECONDS);
+    transport.execute(post("{\"a\":1}").build());
+    RecordedRequest get = server.takeRequest();
+    RecordedRequest delete = server.takeRequest();
+    RecordedRequest withBody = server.takeRequest();
+    // JDK 17 and 18 add "Content-Length: 0" to every request without a body themselves (JDK-8283544, fixed in 19)
+    String expected = Runtime.version().feature() >= 19 ? null : "0";
+    assertEquals(expected, get.getHeaders().get("Content-Length"), get.getHeaders().toString());
+    assertEquals(expected, delete.getHeaders().get("Content-Length"), delete.getHeaders().toString());
+    assertEquals("7", withBody.getHeaders().get("Content-Length"));
+    assertEquals(null, withBody.getHeaders().get("Transfer-Encoding"), "never chunked");
+  }
+
+  @Test
   void asyncExchangeReturnsTheWholeAnswer() throws Exception {
     server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "3").body("slow down").build());
     HttpResponse r = transport.executeAsync(post("{}").build()).get(10, TimeUnit.SECONDS);

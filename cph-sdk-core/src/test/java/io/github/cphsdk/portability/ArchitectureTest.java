@@ -47,10 +47,15 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideInAPackage("java.net.http..")
       .because("java.net.http does not exist on Android; only JdkHttpTransport, which users opt into, may need it");
 
+  /** The one class that creates the default JdkHttpTransport, once it found java.net.http present. */
+  private static final DescribedPredicate<JavaClass> DEFAULT_TRANSPORT_FACTORY =
+      belongsTo(io.github.cphsdk.internal.DefaultTransport.class).as("DefaultTransport and its nested classes");
+
   static final ArchRule NO_SDK_CLASS_USES_JDK_HTTP_TRANSPORT = noClasses()
-      .that(not(JDK_HTTP_TRANSPORT))
+      .that(not(JDK_HTTP_TRANSPORT)).and(not(DEFAULT_TRANSPORT_FACTORY))
       .should().dependOnClassesThat(JDK_HTTP_TRANSPORT)
-      .because("JdkHttpTransport (and java.net.http) must load only when the user creates one");
+      .because("JdkHttpTransport (and java.net.http) must load only when the user creates one or when"
+          + " DefaultTransport found java.net.http present");
 
   static final ArchRule API_EXPOSES_ONLY_API_TYPES = classes()
       .that(new DescribedPredicate<JavaClass>("are accessible from outside the SDK") {

@@ -174,7 +174,7 @@ public final class NoJavaNetHttpProgram {
     try (UrlConnectionTransport transport = new UrlConnectionTransport()) {
       emulatorFlow(transport, "UrlConnectionTransport");
     }
-    emulatorFlow(null, "default transport"); // SocketHttpTransport needs only java.base
+    emulatorFlow(null, "default transport"); // UrlConnectionTransport, chosen at run time: java.net.http is absent
 
     // The control: JdkHttpTransport needs java.net.http, and touching it fails here. This is what would
     // happen to any other class that referenced java.net.http.

@@ -251,7 +251,7 @@ class HostileServerTest {
       transport.close(); // a transport given to the client is the application's to close
     }
     assertEquals(List.of(), SdkThreads.awaitEnd(started, 20), "SDK threads after close");
-    if (kind != TransportKind.JDK_HTTP || Runtime.version().feature() >= 21) {
+    if (kind == TransportKind.URL_CONNECTION || Runtime.version().feature() >= 21) { // DEFAULT is java.net.http
       assertTrue(server.awaitNoOpenConnections(20_000), "the connections outlived the closed client");
     }
   }
@@ -581,11 +581,6 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void noContentWithALateBodyDoesNotAnswerTheNextPush(TransportKind kind) throws Exception {
-    // Measured 2026-12-03: SocketHttpTransport (DEFAULT, being removed) and java.net.http (JDK_HTTP) both reuse
-    // the connection of the 204 and report the late bytes as the second push's answer ("leftover"). Left to the
-    // rewrite of the default transport, which owns them (issue 17 item 4): drop this assumption with its fix.
-    org.junit.jupiter.api.Assumptions.assumeTrue(kind == TransportKind.URL_CONNECTION,
-        kind + ": reuses the connection of a 204 (issue 17 item 4)");
     ThreadLocal<int[]> onThisConnection = ThreadLocal.withInitial(() -> new int[1]);
     java.util.concurrent.atomic.AtomicInteger pushes = new java.util.concurrent.atomic.AtomicInteger();
     RawServer server = server((request, out) -> {

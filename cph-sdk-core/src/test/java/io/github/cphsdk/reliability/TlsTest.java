@@ -267,12 +267,6 @@ class TlsTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void stalledOrDrippedHandshakeEndsAtTheConnectTimeout(TransportKind kind) throws Exception {
-    // Run on UrlConnectionTransport. Measured 2026-12-03 on the others: SocketHttpTransport (DEFAULT, being
-    // removed) lets a dripped handshake run to the attempt timeout; java.net.http's connect timeout covers the TCP
-    // connect only and its timeouts say "may have been applied" (issue 17, items 2 and 5). Both are left to the
-    // rewrite of the default transport, which owns them: drop this assumption once it covers the handshake.
-    org.junit.jupiter.api.Assumptions.assumeTrue(kind == TransportKind.URL_CONNECTION,
-        kind + ": the TLS handshake is not covered by the connect timeout yet (issue 17 item 5)");
     for (boolean drip : new boolean[] {false, true}) {
       HandshakeStaller staller = new HandshakeStaller(drip);
       CloudPhoneClient.Builder b = CloudPhoneClient.builder()

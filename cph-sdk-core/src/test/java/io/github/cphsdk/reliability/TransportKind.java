@@ -3,13 +3,12 @@ package io.github.cphsdk.reliability;
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.JdkHttpTransport;
-import io.github.cphsdk.http.SocketHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
 import javax.net.ssl.SSLContext;
 
 /** The transports the reliability suite runs against: each hostile-server and TLS test runs once per kind. */
 enum TransportKind {
-  /** The client's own default, {@link SocketHttpTransport}, created and closed by the client. */
+  /** The client's own default ({@link JdkHttpTransport} on this JVM), created and closed by the client. */
   DEFAULT {
     @Override
     HttpTransport configure(CloudPhoneClient.Builder builder, SSLContext sslContext) {
