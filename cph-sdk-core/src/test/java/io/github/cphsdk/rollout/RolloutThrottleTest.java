@@ -44,6 +44,7 @@ class RolloutThrottleTest {
               .bucketName("apps-bucket").objectPath("apps/game.tar").addAllServerIds(ids).build())
           .waitOptions(WaitOptions.builder().initialDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
               .maxPollInterval(Duration.ofMillis(200)).build())
+          .maxConcurrentBatches(64) // without one shared rate, 64 batches in flight outrun the client's retries
           .build().run();
 
       assertEquals(RolloutState.COMPLETED, report.state());
