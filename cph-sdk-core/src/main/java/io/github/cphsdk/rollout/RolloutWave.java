@@ -69,7 +69,7 @@ public final class RolloutWave {
 
   @Override
   public String toString() {
-    return "wave " + index + ": " + servers + " servers; " + failuresSoFar + "/" + serversSoFar + " failed so far ("
+    return "wave " + (index + 1) + (index == 0 ? " (canary)" : "") + ": " + servers + " servers; " + failuresSoFar + "/" + serversSoFar + " failed so far ("
         + String.format(java.util.Locale.ROOT, "%.1f%%", failureRatio() * 100) + ", gate "
         + String.format(java.util.Locale.ROOT, "%.1f%%", maxFailureRatio * 100) + "): "
         + (proceed ? "go on" : "stop");
