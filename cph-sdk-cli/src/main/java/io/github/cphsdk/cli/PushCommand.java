@@ -36,6 +36,10 @@ final class PushCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "how long --wait waits (default 1800)")
   long timeoutSeconds = 1800;
 
+  @Option(names = "--poll-interval", paramLabel = "DURATION", description = "between job polls with --wait, e.g. "
+      + "5s (default: first poll after 10s, then 5s growing to 30s)")
+  String pollInterval;
+
   @Option(names = "--dry-run", description = "validate and print the batches, send nothing")
   boolean dryRun;
 
@@ -62,8 +66,12 @@ final class PushCommand implements Callable<Integer> {
       JobReport report = null;
       if (wait && !outcome.accepted().isEmpty()) {
         io.err.println("waiting for " + outcome.accepted().size() + " jobs...");
-        report = client.waitForJobs(outcome, WaitOptions.builder().timeout(Duration.ofSeconds(timeoutSeconds))
-            .build());
+        WaitOptions.Builder w = WaitOptions.builder().timeout(Duration.ofSeconds(timeoutSeconds));
+        if (pollInterval != null) {
+          Duration d = RolloutCommand.Tuning.duration("--poll-interval", pollInterval);
+          w.initialDelay(d).pollInterval(d).maxPollInterval(d);
+        }
+        report = client.waitForJobs(outcome, w.build());
       }
       Output.print(io.out, Output.rows(outcome.servers(), report), json);
       boolean ok = report != null ? report.servers().stream().allMatch(s -> s.state() == ServerProgress.State.SUCCEEDED)

@@ -171,7 +171,8 @@ class CliTest {
     emulator(FakeCloudPhoneServer.builder());
     List<String> ids = servers(25);
     String stdin = "# from a pipe\n" + String.join("\n", ids) + "\n";
-    Result push = cph(env(), stdin, "push", "--servers-file", "-", "--wait", "--output", "json");
+    Result push = cph(env(), stdin, "push", "--servers-file", "-", "--wait", "--poll-interval", "50ms",
+        "--output", "json");
     assertEquals(0, push.code, push.toString());
     List<String> lines = push.out.lines().collect(Collectors.toList());
     assertEquals(25, lines.size(), push.toString());
