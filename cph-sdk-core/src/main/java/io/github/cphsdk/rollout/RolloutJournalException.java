@@ -8,6 +8,7 @@ package io.github.cphsdk.rollout;
 public class RolloutJournalException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The 1-based damaged line, or 0. */
   private final int line;
 
   /**

@@ -84,7 +84,12 @@ public final class RolloutReport {
     return elapsed;
   }
 
-  /** {@return the servers in {@code status}} */
+  /**
+   * The servers in one status.
+   *
+   * @param status the status
+   * @return those servers, in the rollout's order
+   */
   public List<RolloutServer> with(RolloutServer.Status status) {
     List<RolloutServer> out = new ArrayList<>();
     for (RolloutServer s : servers) {
