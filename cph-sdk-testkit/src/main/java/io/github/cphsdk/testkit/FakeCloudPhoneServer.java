@@ -137,7 +137,9 @@ import java.util.function.Consumer;
  *   <tr><td>per server, in a 200 to a delete: the package is not on the server</td><td>200</td>
  *       <td>{@code CPS.0150}*</td></tr>
  * </table>
- * {@link Fault}s add 503, 429 {@code APIGW.0308}, 500 {@code CPS.0003}, delays and dropped connections.
+ * {@link Fault}s add 503, 429 {@code APIGW.0308}, 500 {@code CPS.0003}, delays and dropped connections; a
+ * {@linkplain Builder#requestRateQuota request-rate quota} answers 429 {@code APIGW.0308} with {@code Retry-After}
+ * to every request above it.
  *
  * <h2>Threads</h2>
  * The server listens on {@code 127.0.0.1} on a free port and handles requests on a bounded pool of daemon
