@@ -91,7 +91,8 @@ class RolloutCrashTest {
       emulator.pushedServerIds().forEach(id -> pushes.merge(id, 1, Integer::sum));
       List<String> twice = pushes.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
           .collect(Collectors.toList());
-      assertEquals(List.of(), twice, "servers the emulator saw pushed more than once");
+      assertEquals(0, twice.size(), "servers the emulator saw pushed more than once, e.g. "
+          + twice.subList(0, Math.min(5, twice.size())));
 
       Set<String> unknown = new HashSet<>();
       for (RolloutServer s : report.servers()) {
