@@ -104,11 +104,18 @@ class RolloutTest {
     List<String> ids = servers(100);
     FakeCloudPhoneServer e = start(emulator());
     List<String> waves = new ArrayList<>();
+    Map<String, List<RolloutServer.Status>> changes = new java.util.concurrent.ConcurrentHashMap<>();
     RolloutReport report = client(e).rollout(push(ids)).canarySize(5).waveSize(40).waitOptions(fastWait())
         .listener(new RolloutListener() {
           @Override
           public void waveStarted(int wave, int of, int n) {
             waves.add(wave + "/" + of + ":" + n);
+          }
+
+          @Override
+          public void serverChanged(RolloutServer server) {
+            changes.computeIfAbsent(server.serverId(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(server.status());
           }
         }).build().run();
 
@@ -120,6 +127,20 @@ class RolloutTest {
     assertEquals(new HashSet<>(ids), new HashSet<>(e.pushedServerIds()));
     assertNoServerPushedTwice(e);
     assertTrue(report.allSucceeded());
+    for (String id : ids) {
+      assertEquals(List.of(RolloutServer.Status.RUNNING, RolloutServer.Status.SUCCEEDED), changes.get(id), id);
+    }
+  }
+
+  @Test
+  void runAsyncCompletesWithTheReport() throws Exception {
+    List<String> ids = servers(30);
+    FakeCloudPhoneServer e = start(emulator());
+    Rollout rollout = client(e).rollout(push(ids)).waitOptions(fastWait()).build();
+    RolloutReport report = rollout.runAsync().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(RolloutState.COMPLETED, report.state());
+    assertEquals(30, report.with(RolloutServer.Status.SUCCEEDED).size());
+    assertThrows(IllegalStateException.class, rollout::run, "a rollout runs once");
   }
 
   @Test

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * {@code APIGW.0308} with {@code Retry-After} above it). The rollout's one shared rate must find the quota
  * and stay under it: no call fails, every server is pushed once. The goodput (requests the emulator carried out,
  * per second of the rollout) is printed, not asserted against a clock; what is asserted is load-proof: the
- * emulator's own count of 429 answers stays a small share of the requests it carried out.
+ * emulator's own count of 429 answers stays under a fifth of the requests it carried out (without the shared
+ * rate it is about a third).
  */
 class RolloutThrottleTest {
   static final double QUOTA = 50;
@@ -53,7 +54,7 @@ class RolloutThrottleTest {
       assertEquals(10_000, emulator.pushedServerIds().size());
       assertEquals(10_000, new HashSet<>(emulator.pushedServerIds()).size(), "each server pushed once");
       long throttled = emulator.throttledCount();
-      assertTrue(throttled * 10 < carriedOut.get(), "429s (" + throttled + ") must stay under a tenth of the "
+      assertTrue(throttled * 5 < carriedOut.get(), "429s (" + throttled + ") must stay under a fifth of the "
           + carriedOut.get() + " requests carried out: the rollout must find the quota and stay under it");
       double seconds = report.elapsed().toNanos() / 1e9;
       System.out.println(String.format(Locale.ROOT, "[throttle] 10,000 servers, quota %.0f req/s: %d requests "

@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * One client-side request rate shared by everything a client's rollouts send: a token bucket (one second of
  * burst) whose rate follows additive increase / multiplicative decrease. It starts at {@link #INITIAL_RATE}
  * requests per second and doubles every second without a throttled answer (slow start) up to
- * {@link #MAX_RATE}; the first 429 ends slow start. Every 429 (at most one per second counts) multiplies the
+ * {@link #MAX_RATE}; the first 429 ends slow start. The rate grows only after a second in which a request had
+ * to wait for it (an idle limiter stays where it was). Every 429 (at most one per second counts) multiplies the
  * rate by {@link #DECREASE} and holds every new request until the answer's {@code Retry-After} (as the client's
  * retry delay after it) has passed; afterwards the rate grows by {@link #INCREASE} requests per second every
- * second. Thread-safe.
+ * such second. Thread-safe.
  */
 public final class RateLimiter {
   static final double INITIAL_RATE = 10;
@@ -30,6 +31,8 @@ public final class RateLimiter {
   private long lastGrowth;
   private long lastDecrease = Long.MIN_VALUE / 2;
   private long heldUntil;
+  /** Whether a request had to wait for a token since the rate last grew: only a rate in use grows. */
+  private boolean limited;
   private final AtomicLong throttled = new AtomicLong();
 
   public RateLimiter(Timing timing) {
@@ -50,6 +53,9 @@ public final class RateLimiter {
         if (now - heldUntil >= 0 && tokens >= 1) {
           tokens -= 1;
           return;
+        }
+        if (tokens < 1) {
+          limited = true;
         }
         long untilHold = heldUntil - now;
         long untilToken = (long) Math.ceil((1 - tokens) / rate * SECOND);
@@ -91,9 +97,14 @@ public final class RateLimiter {
   }
 
   private void refill(long now) {
-    while (now - lastGrowth >= SECOND) {
-      lastGrowth += SECOND;
-      rate = Math.min(MAX_RATE, slowStart ? rate * 2 : rate + INCREASE);
+    if (now - lastGrowth >= SECOND) {
+      // one step per second that saw demand at the limit: an idle rollout (waiting for jobs) does not inflate
+      // its rate into a burst the service would throttle
+      if (limited) {
+        rate = Math.min(MAX_RATE, slowStart ? rate * 2 : rate + INCREASE);
+        limited = false;
+      }
+      lastGrowth = now;
     }
     long elapsed = now - lastRefill;
     if (elapsed > 0) {

@@ -57,10 +57,25 @@ class RateLimiterTest {
     assertTrue(limiter.rate() >= 2 * RateLimiter.INITIAL_RATE, "doubled: " + limiter.rate());
   }
 
+  /** Asks for requests without pause for {@code seconds} of the limiter's clock. */
+  void busyFor(double seconds) throws InterruptedException {
+    long end = timing.nanos + (long) (seconds * 1e9);
+    while (timing.nanos < end) {
+      limiter.acquire();
+    }
+  }
+
+  @Test
+  void anIdleLimiterDoesNotGrow() throws InterruptedException {
+    limiter.acquire();
+    timing.sleep(Duration.ofSeconds(30));
+    limiter.acquire();
+    assertEquals(RateLimiter.INITIAL_RATE, limiter.rate());
+  }
+
   @Test
   void aThrottledAnswerCutsTheRateOncePerSecondAndHoldsRequests() throws InterruptedException {
-    timing.sleep(Duration.ofSeconds(3)); // slow start: 10 -> 80
-    limiter.acquire();
+    busyFor(3.05); // slow start: 10 -> 80
     double before = limiter.rate();
     assertEquals(80, before, 0.001);
     limiter.throttled();
@@ -73,10 +88,9 @@ class RateLimiterTest {
     limiter.acquire();
     assertTrue(timing.nanos - start >= 2_000_000_000L, "held for Retry-After");
 
-    // after slow start ended: one request per second more each second
+    // after slow start ended: one request per second more each busy second
     double cut = limiter.rate();
-    timing.sleep(Duration.ofSeconds(3));
-    limiter.acquire();
+    busyFor(3.05);
     assertEquals(cut + 3 * RateLimiter.INCREASE, limiter.rate(), 0.001);
   }
 
