@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 /** {@code cph demo}: the rollout against an embedded emulator, with staged failures and a request-rate quota. */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = {"Run a rollout against an embedded "
     + "FakeCloudPhoneServer (no cloud account needed): 200 servers, a canary of 2, waves of 40, jobs of 0.4 s, a "
-    + "quota of 40 requests/s, one server without shared-app support and one failing job staged. Exit 0 when it "
+    + "quota of 8 requests/s, one server without shared-app support and one failing job staged. Exit 0 when it "
     + "ended as staged."})
 final class DemoCommand implements Callable<Integer> {
   static final String TOKEN = "demo-token";
@@ -70,14 +70,14 @@ final class DemoCommand implements Callable<Integer> {
       throw new UncheckedIOException("cannot create a temporary journal: " + e.getMessage(), e);
     }
     try (FakeCloudPhoneServer emulator = FakeCloudPhoneServer.builder().token(TOKEN)
-        .jobDuration(Duration.ofMillis(400)).requestRateQuota(40)
+        .jobDuration(Duration.ofMillis(400)).requestRateQuota(8)
         .serverWithoutSharedApps(rejected)
         .serverJobFails(failing, "CPS.0200", "Failed to install the shared application.", "no space left on device")
         .start();
         CloudPhoneClient client = CloudPhoneClient.builder().endpoint(emulator.endpoint())
             .projectId(emulator.projectId()).credentials(Credentials.token(TOKEN)).build()) {
       io.err.println("DEMO: an embedded FakeCloudPhoneServer at " + emulator.endpoint() + " (jobs take 0.4 s, "
-          + "quota 40 requests/s).");
+          + "quota 8 requests/s).");
       io.err.println("Staged: " + rejected + " does not support shared apps (rejected at push), the job on "
           + failing + " fails.");
       io.err.println("Journal: " + file + " (cph rollout --resume --journal FILE would carry it on after a crash).");
