@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -273,10 +272,5 @@ public final class JournalFile implements AutoCloseable {
     } catch (IOException ignored) {
       // nothing was lost: every record that mattered was forced
     }
-  }
-
-  /** {@return the line length limit's friend: a short text of the record for messages} */
-  static String describe(Map<String, Object> record) {
-    return new String(encode(record), StandardCharsets.UTF_8).trim();
   }
 }

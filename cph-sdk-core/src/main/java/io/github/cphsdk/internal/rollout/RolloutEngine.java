@@ -117,6 +117,7 @@ public final class RolloutEngine {
   private boolean cancelled; // guarded by lock
   private Thread waiting; // guarded by lock
   private CloudPhoneException fatal; // guarded by lock
+  private boolean callerInterrupted; // guarded by lock
 
   public RolloutEngine(RolloutHost host, Settings settings) {
     this.host = host;
@@ -227,6 +228,11 @@ public final class RolloutEngine {
       if (journal != null) {
         journal.close();
       }
+      synchronized (lock) {
+        if (callerInterrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
@@ -262,7 +268,8 @@ public final class RolloutEngine {
           try {
             lock.wait();
           } catch (InterruptedException e) {
-            cancelled = true; // the caller's interrupt: stop as a cancel does
+            cancelled = true; // the caller's interrupt: stop as a cancel does, and set the flag again at the end
+            callerInterrupted = true;
           }
         }
         b = queue.poll();
@@ -274,6 +281,7 @@ public final class RolloutEngine {
       } catch (InterruptedException e) {
         synchronized (lock) {
           cancelled = true;
+          callerInterrupted = true;
           inFlight--;
           b.state = b.attempts == 0 ? BatchState.UNSENT : BatchState.RETRYABLE;
           lock.notifyAll();
