@@ -351,6 +351,38 @@ class RolloutTest {
   }
 
   @Test
+  void cancelDuringAJobWaitEndsTheWaitAndTheJournalStaysWritable() throws IOException {
+    List<String> ids = servers(60);
+    FakeCloudPhoneServer e = start(emulator().jobDuration(Duration.ofMinutes(5)));
+    Path journal = dir.resolve("cancel-wait.jsonl");
+    Rollout[] holder = new Rollout[1];
+    WaitOptions cancelling = WaitOptions.builder().initialDelay(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(5)).maxPollInterval(Duration.ofSeconds(5)).timeout(Duration.ofMinutes(10))
+        .listener(new JobListener() {
+          @Override
+          public void polled(io.github.cphsdk.model.JobReport progress) {
+            holder[0].cancel(); // jobs of 5 minutes: still running at the first poll
+          }
+        }).build();
+    holder[0] = client(e).rollout(push(ids)).canarySize(20).waveSize(40).waitOptions(cancelling)
+        .journal(RolloutJournal.file(journal)).build();
+    RolloutReport cancelled = holder[0].run();
+    assertEquals(RolloutState.CANCELLED, cancelled.state());
+    assertEquals(20, cancelled.with(RolloutServer.Status.RUNNING).size());
+    assertEquals(40, cancelled.with(RolloutServer.Status.NOT_SENT).size());
+    assertTrue(Files.readAllLines(journal, StandardCharsets.UTF_8).get(Files.readAllLines(journal,
+        StandardCharsets.UTF_8).size() - 1).contains("\"state\":\"CANCELLED\""), "the end is recorded");
+    assertTrue(!Thread.currentThread().isInterrupted(), "the caller's thread is not left interrupted");
+
+    timing.advance(Duration.ofMinutes(5));
+    RolloutReport resumed = client(e).resumeRollout(RolloutJournal.file(journal)).waitOptions(fastWait()).build()
+        .run();
+    assertEquals(RolloutState.COMPLETED, resumed.state());
+    assertEquals(60, resumed.with(RolloutServer.Status.SUCCEEDED).size());
+    assertNoServerPushedTwice(e);
+  }
+
+  @Test
   void refusedCredentialsStopTheRolloutAndLeaveItResumable() {
     List<String> ids = servers(60);
     FakeCloudPhoneServer e = start(emulator());

@@ -115,7 +115,6 @@ public final class RolloutEngine {
   private JournalFile journal;
   private int inFlight; // guarded by lock
   private boolean cancelled; // guarded by lock
-  private Thread waiting; // guarded by lock
   private CloudPhoneException fatal; // guarded by lock
   private boolean callerInterrupted; // guarded by lock
 
@@ -160,13 +159,13 @@ public final class RolloutEngine {
     }
   }
 
-  /** Cancels: no new batch starts, batches in flight are awaited, a job wait in progress ends. */
+  /**
+   * Cancels: no new batch starts, batches in flight are awaited, a job wait in progress ends (at its next pause
+   * between polls). No thread is interrupted: an interrupt would close the journal's {@code FileChannel}.
+   */
   public void cancel() {
     synchronized (lock) {
       cancelled = true;
-      if (waiting != null) {
-        waiting.interrupt();
-      }
       lock.notifyAll();
     }
   }
@@ -509,30 +508,82 @@ public final class RolloutEngine {
         throw new UnsupportedOperationException();
       }
     };
-    JobWaiter waiter = new JobWaiter(host.timing(), source, outcome.build(), options);
-    synchronized (lock) {
-      if (cancelled) {
-        return;
-      }
-      waiting = Thread.currentThread();
+    JobWaiter waiter = new JobWaiter(new CancellableTiming(host.timing()), source, outcome.build(), options);
+    if (isCancelled()) {
+      return;
     }
     try {
       JobReport report = waiter.await();
       failedCalls.addAndGet(report.failedPolls());
     } catch (CloudPhoneException e) {
-      if (!isCancelled()) {
+      if (!(e.getCause() instanceof CancelledWait)) {
         throw e;
       }
+      Thread.interrupted(); // JobWaiter set the flag for our own cancel, not for an interrupt of the caller's
     } finally {
-      synchronized (lock) {
-        waiting = null;
-        if (cancelled) {
-          Thread.interrupted(); // our own interrupt, from cancel(): not the caller's
-        }
-      }
       if (journal != null) {
         journal.force();
       }
+    }
+  }
+
+  /** The end of a job wait because the rollout was cancelled. */
+  private static final class CancelledWait extends InterruptedException {
+    private static final long serialVersionUID = 1L;
+
+    CancelledWait() {
+      super("the rollout was cancelled");
+    }
+  }
+
+  /** The client's timing, whose sleeps end early (in slices of at most 50 ms) once the rollout is cancelled. */
+  private final class CancellableTiming implements io.github.cphsdk.internal.Timing {
+    private final io.github.cphsdk.internal.Timing inner;
+
+    CancellableTiming(io.github.cphsdk.internal.Timing inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public long nanoTime() {
+      return inner.nanoTime();
+    }
+
+    @Override
+    public java.time.Clock clock() {
+      return inner.clock();
+    }
+
+    @Override
+    public void sleep(Duration delay) throws InterruptedException {
+      Duration left = delay;
+      Duration slice = Duration.ofMillis(50);
+      while (true) {
+        if (isCancelled()) {
+          throw new CancelledWait();
+        }
+        if (left.isZero() || left.isNegative()) {
+          return;
+        }
+        Duration d = left.compareTo(slice) < 0 ? left : slice;
+        inner.sleep(d);
+        left = left.minus(d);
+      }
+    }
+
+    @Override
+    public java.util.concurrent.Future<?> schedule(Runnable task, Duration delay) {
+      return inner.schedule(task, delay);
+    }
+
+    @Override
+    public java.util.concurrent.Future<?> timeout(Runnable task, Duration delay) {
+      return inner.timeout(task, delay);
+    }
+
+    @Override
+    public void close() {
+      // the client's timing: the client closes it
     }
   }
 
