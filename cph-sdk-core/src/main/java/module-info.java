@@ -26,4 +26,5 @@ module io.github.cphsdk {
   exports io.github.cphsdk.http;
   exports io.github.cphsdk.model;
   exports io.github.cphsdk.retry;
+  exports io.github.cphsdk.rollout;
 }

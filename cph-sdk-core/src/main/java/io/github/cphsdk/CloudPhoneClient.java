@@ -15,6 +15,8 @@ import io.github.cphsdk.internal.Json;
 import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.internal.VirtualTiming;
+import io.github.cphsdk.internal.rollout.RateLimiter;
+import io.github.cphsdk.internal.rollout.RolloutHost;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.DeleteShareAppsRequest;
 import io.github.cphsdk.model.Job;
@@ -23,6 +25,8 @@ import io.github.cphsdk.model.JobReport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.rollout.Rollout;
+import io.github.cphsdk.rollout.RolloutJournal;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +89,12 @@ public final class CloudPhoneClient implements AutoCloseable {
   private final int maxConcurrentBatches;
   private final Timing timing;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The one request rate of this client's rollouts; hears every 429 through the call listener. */
+  private final RateLimiter rolloutRate;
+
+  static {
+    RolloutHost.install(CloudPhoneClient::rolloutHost);
+  }
 
   private CloudPhoneClient(Builder b, URI endpoint, HttpTransport transport, boolean ownsTransport) {
     this.endpoint = endpoint;
@@ -108,7 +118,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     c.callTimeout = b.callTimeout;
     c.userAgent = Endpoints.userAgent(b.applicationId);
     c.projectId = b.projectId;
-    c.listener = b.listener;
+    this.rolloutRate = new RateLimiter(c.timing);
+    c.listener = RolloutHost.listening(b.listener, rolloutRate);
     c.completionExecutor = b.completionExecutor;
     c.maxConcurrentRequests = b.maxConcurrentRequests;
     this.pipeline = new CallPipeline(c);
@@ -520,6 +531,85 @@ public final class CloudPhoneClient implements AutoCloseable {
         return showJobAsync(jobId);
       }
     }, outcome, options);
+  }
+
+  /**
+   * A fleet rollout of {@code push} to every server it names: a canary wave first, then waves, a failure gate
+   * after each wave, one shared request rate that slows down on 429, and (with a journal) a record of every step
+   * that lets {@link #resumeRollout(RolloutJournal)} carry on after a crash without pushing any server twice.
+   *
+   * <pre>{@code
+   * RolloutReport report = client.rollout(push)        // push: any number of server ids
+   *     .canarySize(10).waveSize(500).maxFailureRatio(0.05)
+   *     .journal(RolloutJournal.file(Path.of("rollout.jsonl")))
+   *     .build().run();
+   * }</pre>
+   *
+   * @param push the push, with any number of server ids; not {@code null}
+   * @return a builder with the defaults (see {@link Rollout})
+   * @throws IllegalStateException the client is closed
+   */
+  public Rollout.Builder rollout(ShareAppsRequest push) {
+    checkOpen();
+    return Rollout.builder(this, push);
+  }
+
+  /**
+   * Carries on the rollout a journal holds (push, servers and plan from the journal): servers with a recorded
+   * job are not pushed again (their jobs are waited for again), servers never sent are sent, servers of a batch
+   * sent without a recorded answer are reported unknown unless {@link Rollout.Builder#rePushAmbiguous} opts in.
+   *
+   * @param journal the journal of an earlier run; not {@code null}
+   * @return a builder set to resume
+   * @throws io.github.cphsdk.rollout.RolloutJournalException when the journal is missing, empty or damaged
+   * @throws IllegalStateException the client is closed
+   */
+  public Rollout.Builder resumeRollout(RolloutJournal journal) {
+    checkOpen();
+    return Rollout.resume(this, journal);
+  }
+
+  private RolloutHost rolloutHost() {
+    return new RolloutHost() {
+      @Override
+      public CompletableFuture<ShareAppsResponse> push(ShareAppsRequest request) {
+        return shareAppsAsync(request);
+      }
+
+      @Override
+      public JobList list(List<String> requestIds, Runnable beforePage) {
+        checkOpen();
+        return JobPaging.all(pipeline, offset -> {
+          beforePage.run();
+          return listJobsPage(requestIds, offset);
+        });
+      }
+
+      @Override
+      public Job show(String jobId) {
+        return showJob(jobId);
+      }
+
+      @Override
+      public Timing timing() {
+        return timing;
+      }
+
+      @Override
+      public int maxServersPerRequest() {
+        return maxServersPerRequest;
+      }
+
+      @Override
+      public int maxConcurrentBatches() {
+        return maxConcurrentBatches;
+      }
+
+      @Override
+      public RateLimiter rateLimiter() {
+        return rolloutRate;
+      }
+    };
   }
 
   private void checkServerCount(int servers) {

@@ -90,7 +90,7 @@ class ArchitectureTest {
   static final ArchRule MODEL_DOES_NOT_DEPEND_ON_THE_CLIENT = noClasses()
       .that().resideInAPackage("..model..")
       .should().dependOnClassesThat(new DescribedPredicate<JavaClass>("belong to the client: "
-          + "io.github.cphsdk (except the exception types), .http, .internal, .auth or .retry") {
+          + "io.github.cphsdk (except the exception types), .http, .internal, .auth, .retry or .rollout") {
         @Override
         public boolean test(JavaClass c) {
           String p = c.getPackageName();
@@ -98,7 +98,7 @@ class ArchitectureTest {
             return !Throwable.class.isAssignableFrom(c.reflect()); // stubs of JDK types have no hierarchy
           }
           return p.startsWith(ROOT + ".http") || p.startsWith(ROOT + ".internal") || p.startsWith(ROOT + ".auth")
-              || p.startsWith(ROOT + ".retry");
+              || p.startsWith(ROOT + ".retry") || p.startsWith(ROOT + ".rollout");
         }
       })
       .because("the model is plain values (which may carry an SDK exception): usable without the client, "

@@ -55,7 +55,7 @@ class ModulePathTest {
     String output = run(false);
 
     assertTrue(output.contains("OK exports [io.github.cphsdk, io.github.cphsdk.auth, io.github.cphsdk.http, "
-        + "io.github.cphsdk.model, io.github.cphsdk.retry]"), output);
+        + "io.github.cphsdk.model, io.github.cphsdk.retry, io.github.cphsdk.rollout]"), output);
     assertTrue(output.contains("OK push through UrlConnectionTransport"), output);
     assertTrue(output.contains("OK push through the default transport"), output);
     assertTrue(output.contains("OK JdkHttpTransport needs java.net.http"), output);

@@ -29,7 +29,7 @@ public final class Main {
       }
     }
     check(exported.equals(new TreeSet<>(Set.of("io.github.cphsdk", "io.github.cphsdk.auth", "io.github.cphsdk.http",
-        "io.github.cphsdk.model", "io.github.cphsdk.retry"))), "exported: " + exported);
+        "io.github.cphsdk.model", "io.github.cphsdk.retry", "io.github.cphsdk.rollout"))), "exported: " + exported);
     check(core.getPackages().contains("io.github.cphsdk.internal"), "internal is there, just not exported");
     System.out.println("OK exports " + exported);
 

@@ -137,7 +137,9 @@ import java.util.function.Consumer;
  *   <tr><td>per server, in a 200 to a delete: the package is not on the server</td><td>200</td>
  *       <td>{@code CPS.0150}*</td></tr>
  * </table>
- * {@link Fault}s add 503, 429 {@code APIGW.0308}, 500 {@code CPS.0003}, delays and dropped connections.
+ * {@link Fault}s add 503, 429 {@code APIGW.0308}, 500 {@code CPS.0003}, delays and dropped connections; a
+ * {@linkplain Builder#requestRateQuota request-rate quota} answers 429 {@code APIGW.0308} with {@code Retry-After}
+ * to every request above it.
  *
  * <h2>Threads</h2>
  * The server listens on {@code 127.0.0.1} on a free port and handles requests on a bounded pool of daemon
@@ -173,6 +175,32 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
   private final Deque<RecordedRequest> recorded = new ArrayDeque<>(); // guarded by itself
   private final List<ArmedFault> faults = new ArrayList<>(); // guarded by itself
   private final Consumer<? super RecordedRequest> requestListener;
+  private final Quota quota;
+  private final AtomicLong throttledByQuota = new AtomicLong();
+
+  /** The request-rate quota: a token bucket refilled in real time, one second of burst. */
+  private static final class Quota {
+    final double rate;
+    double tokens;
+    long last = System.nanoTime();
+
+    Quota(double rate) {
+      this.rate = rate;
+      this.tokens = Math.max(1, rate);
+    }
+
+    /** Takes a token; returns 0 when admitted, else the nanoseconds until the next token. */
+    synchronized long take() {
+      long now = System.nanoTime();
+      tokens = Math.min(Math.max(1, rate), tokens + (now - last) * rate / 1e9);
+      last = now;
+      if (tokens >= 1) {
+        tokens -= 1;
+        return 0;
+      }
+      return Math.max(1, (long) Math.ceil((1 - tokens) / rate * 1e9));
+    }
+  }
 
   private static final class ArmedFault {
     final Fault fault;
@@ -189,6 +217,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
 
   private FakeCloudPhoneServer(Builder b) {
     this.requestListener = b.requestListener;
+    this.quota = b.requestsPerSecond > 0 ? new Quota(b.requestsPerSecond) : null;
     this.emulator = new Emulator(b.projectId, b.tokens, b.keyPairs, b.clock, b.jobDuration, b.maxServersPerRequest,
         b.acceptAnyServerId ? null : b.knownServers, b.profiles, b.sharedApps);
     int instance = INSTANCES.incrementAndGet();
@@ -325,6 +354,16 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     return emulator.pushCount();
   }
 
+  /**
+   * How many requests the {@linkplain Builder#requestRateQuota request-rate quota} turned away with 429
+   * {@code APIGW.0308}.
+   *
+   * @return the count since the start (not reset by {@link #clearRecorded()})
+   */
+  public long throttledCount() {
+    return throttledByQuota.get();
+  }
+
   /** {@return how many delete requests the server carried out} */
   public int deleteCount() {
     return emulator.deleteCount();
@@ -395,6 +434,19 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
       }
       Instant now = emulator.clock().instant();
       Operation operation = Route.of(method, rawPath).operation;
+      if (quota != null) {
+        long wait = quota.take();
+        if (wait > 0) {
+          throttledByQuota.incrementAndGet();
+          long seconds = Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+          Answer throttled = Answer.error(429, "APIGW.0308", "The throttling threshold has been reached.",
+              Emulator.newId());
+          throttled.headers.put("Retry-After", Long.toString(seconds));
+          record(exchange, body, now, operation, 429, false);
+          send(exchange, throttled);
+          return;
+        }
+      }
       Fault fault = takeFault(method, rawPath, operation, body);
       Fault.Kind kind = fault == null ? null : fault.kind();
 
@@ -581,6 +633,7 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
     private final Map<String, ServerProfile> profiles = new HashMap<>();
     private final Map<String, Set<String>> sharedApps = new HashMap<>();
     private int threads = 8;
+    private double requestsPerSecond;
     private Consumer<? super RecordedRequest> requestListener;
 
     private Builder() {}
@@ -828,6 +881,26 @@ public final class FakeCloudPhoneServer implements AutoCloseable {
      */
     public Builder onRequest(Consumer<? super RecordedRequest> listener) {
       this.requestListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * A request-rate quota, as the API gateway enforces: at most {@code requestsPerSecond} requests per second
+     * (a token bucket refilled in real time, with one second of burst), counted over every operation; a request
+     * above it is answered 429 {@code APIGW.0308} with {@code Retry-After} (whole seconds until the next
+     * request would be admitted, at least 1) and is not carried out. {@link #throttledCount()} counts them.
+     * Default: no quota.
+     *
+     * @param requestsPerSecond more than 0, at most 100,000
+     * @return this builder
+     * @throws IllegalArgumentException when out of range
+     */
+    public Builder requestRateQuota(double requestsPerSecond) {
+      if (!(requestsPerSecond > 0 && requestsPerSecond <= 100_000)) {
+        throw new IllegalArgumentException("requestRateQuota must be more than 0 and at most 100000 requests per "
+            + "second, got " + requestsPerSecond);
+      }
+      this.requestsPerSecond = requestsPerSecond;
       return this;
     }
 
