@@ -683,7 +683,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     private SSLContext sslContext;
     private java.net.ProxySelector proxy;
     private java.net.Authenticator proxyAuthenticator;
-    private io.github.cphsdk.http.HttpVersion httpVersion = io.github.cphsdk.http.HttpVersion.HTTP_2;
+    /** {@code null}: not chosen, HTTP/2 where offered. */
+    private io.github.cphsdk.http.HttpVersion httpVersion;
     private String applicationId;
     private boolean allowInsecureHttp;
     private CallListener listener = CallListener.none();
@@ -820,7 +821,8 @@ public final class CloudPhoneClient implements AutoCloseable {
      * {@code -Djava.net.useSystemProxies=true}, the operating system's settings). The environment variables
      * {@code https_proxy}/{@code HTTPS_PROXY} are not read. Applies to the default
      * {@link io.github.cphsdk.http.JdkHttpTransport} only (where {@code java.net.http} is absent,
-     * {@code HttpURLConnection} uses the default proxy selector); ignored when a {@link #transport} is given.
+     * {@code HttpURLConnection} uses the default proxy selector, and {@code build()} refuses this setting
+     * there); refused by {@code build()} when a {@link #transport} is given too (set it on that transport).
      *
      * @param proxy not {@code null}; {@code ProxySelector.of(null)} for no proxy
      * @return this builder
@@ -834,7 +836,8 @@ public final class CloudPhoneClient implements AutoCloseable {
      * Answers the proxy's authentication requests (407) of the default transport; never asked for the
      * service's credentials. Basic authentication of an https tunnel also needs the JVM option
      * {@code -Djdk.http.auth.tunneling.disabledSchemes=} (the JDK disables Basic for tunnels by default).
-     * Applies to the default {@link io.github.cphsdk.http.JdkHttpTransport} only.
+     * Applies to the default {@link io.github.cphsdk.http.JdkHttpTransport} only: {@code build()} refuses it
+     * together with a {@link #transport}, or where {@code java.net.http} is absent.
      *
      * @param authenticator not {@code null}
      * @return this builder
@@ -847,7 +850,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     /**
      * The HTTP version of the default transport (default {@link io.github.cphsdk.http.HttpVersion#HTTP_2}:
      * offered by ALPN over TLS and used when the service accepts it, HTTP/1.1 otherwise; plain http is always
-     * HTTP/1.1). Applies to the default {@link io.github.cphsdk.http.JdkHttpTransport} only.
+     * HTTP/1.1). Applies to the default {@link io.github.cphsdk.http.JdkHttpTransport} only: {@code build()}
+     * refuses it together with a {@link #transport}, or where {@code java.net.http} is absent.
      *
      * @param httpVersion not {@code null}
      * @return this builder
@@ -1023,15 +1027,27 @@ public final class CloudPhoneClient implements AutoCloseable {
       }
       URI resolved = Endpoints.checkEndpoint(endpoint != null ? endpoint : Endpoints.forRegion(region),
           allowInsecureHttp);
+      String jdkOnly = proxy != null ? "proxy" : proxyAuthenticator != null ? "proxyAuthenticator"
+          : httpVersion != null ? "httpVersion" : null;
       if (transport != null) {
+        if (jdkOnly != null) { // it would be ignored: say so instead
+          throw new IllegalArgumentException(jdkOnly + " applies to the default transport, but transport(...)"
+              + " was given too: set it on your transport instead");
+        }
         return new CloudPhoneClient(this, resolved, transport, false);
+      }
+      if (jdkOnly != null && !DefaultTransport.javaNetHttpAvailable()) {
+        throw new IllegalArgumentException(jdkOnly + " needs java.net.http, which this runtime does not have:"
+            + " give transport(UrlConnectionTransport.builder()...build()) with the proxy it should use instead");
       }
       DefaultTransport.Settings settings = new DefaultTransport.Settings();
       settings.connectTimeout = connectTimeout;
       settings.sslContext = sslContext;
       settings.proxy = proxy;
       settings.proxyAuthenticator = proxyAuthenticator;
-      settings.httpVersion = httpVersion;
+      if (httpVersion != null) {
+        settings.httpVersion = httpVersion;
+      }
       return new CloudPhoneClient(this, resolved, DefaultTransport.create(settings), true);
     }
 

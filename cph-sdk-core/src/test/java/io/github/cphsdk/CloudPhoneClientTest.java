@@ -330,6 +330,19 @@ class CloudPhoneClientTest {
       assertThrows(IllegalArgumentException.class, () -> CloudPhoneClient.builder().endpoint(URI.create(endpoint))
           .projectId(PROJECT).credentials(Credentials.token(TOKEN)).build(), endpoint);
     }
+    // a setting of the default transport next to a transport of the user's would be ignored: refused instead
+    try (io.github.cphsdk.http.UrlConnectionTransport own = new io.github.cphsdk.http.UrlConnectionTransport()) {
+      java.util.Map<String, java.util.function.Consumer<CloudPhoneClient.Builder>> defaultOnly = new java.util.LinkedHashMap<>();
+      defaultOnly.put("proxy", b -> b.proxy(java.net.ProxySelector.of(null)));
+      defaultOnly.put("proxyAuthenticator", b -> b.proxyAuthenticator(new java.net.Authenticator() {}));
+      defaultOnly.put("httpVersion", b -> b.httpVersion(io.github.cphsdk.http.HttpVersion.HTTP_1_1));
+      defaultOnly.forEach((name, setting) -> {
+        CloudPhoneClient.Builder b = CloudPhoneClient.builder().region("cn-north-4").projectId(PROJECT)
+            .credentials(Credentials.token(TOKEN)).transport(own);
+        setting.accept(b);
+        assertMessage(b::build, name + " applies to the default transport, but transport(...) was given too");
+      });
+    }
     assertMessage(() -> CloudPhoneClient.builder().endpoint(URI.create("http://10.0.0.8:8080")).projectId(PROJECT)
         .credentials(Credentials.token(TOKEN)).build(), "the token or signature would travel in clear");
     // a name under .localhost may resolve anywhere (the resolver decides): not loopback without a lookup
