@@ -279,6 +279,24 @@ class RetryTest {
     assertEquals(1, server.getRequestCount());
   }
 
+  /**
+   * An {@code Error} from user code or a broken class path (here a {@code NoClassDefFoundError}, as an old
+   * library on the class path gives) ends the call with that error: the asynchronous call does not hang.
+   */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void anErrorInsideTheCallEndsItInsteadOfHangingIt(Mode mode) {
+    client(b -> b.retryPolicy(RetryPolicy.builder().backoff(n -> {
+      throw new NoClassDefFoundError("com/example/Missing");
+    }).build()));
+    server.enqueue(json(503, BUSY_503));
+
+    Throwable thrown = assertThrows(Throwable.class, () -> push(mode));
+    Throwable error = thrown instanceof java.util.concurrent.CompletionException ? thrown.getCause() : thrown;
+    assertTrue(error instanceof NoClassDefFoundError, mode + ": " + thrown);
+    assertEquals(1, server.getRequestCount());
+  }
+
   // ------------------------------------------------------------------ what is retried by default
 
   @ParameterizedTest

@@ -405,13 +405,20 @@ public final class CallPipeline implements AutoCloseable {
     }
 
     /** Runs one step of the call; a bug (ours or in a user hook) fails the call instead of leaving it pending. */
+    /**
+     * Runs a step of the call on a timer or transport thread: whatever it throws, an {@code Error} too (a class
+     * that failed to load, a user callback's assertion), ends the call with it rather than leaving it pending.
+     */
     void guarded(Runnable step) {
       try {
         step.run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         if (ended.compareAndSet(false, true)) {
           cancelWork();
           onCompletionExecutor(() -> completeExceptionally(e));
+        }
+        if (e instanceof VirtualMachineError) {
+          throw e; // out of memory and the like: the thread's owner must see it too
         }
       }
     }
