@@ -1,17 +1,14 @@
+// Over ~500 lines: the nested Builder (API contract: CloudPhoneClient.Builder) and the javadoc, which is the API doc.
 package io.github.cphsdk;
 
 import io.github.cphsdk.auth.AuthContext;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpTransport;
-import io.github.cphsdk.internal.Batcher;
 import io.github.cphsdk.internal.CallPipeline;
+import io.github.cphsdk.internal.ClientCalls;
 import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.internal.Endpoints;
-import io.github.cphsdk.internal.Futures;
-import io.github.cphsdk.internal.HttpAccess;
 import io.github.cphsdk.internal.JobPaging;
-import io.github.cphsdk.internal.JobWaiter;
-import io.github.cphsdk.internal.Json;
 import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.internal.VirtualTiming;
@@ -34,7 +31,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -78,17 +74,14 @@ public final class CloudPhoneClient implements AutoCloseable {
 
   private final URI endpoint;
   private final String projectId;
-  private final String pathPrefix;
-  /** The share-apps path and URI, built once: resolving a URI per call costs more than signing's hashing. */
-  private final String shareAppsPath;
-  private final URI shareAppsUri;
-  private final CallPipeline pipeline;
+  /** Builds and runs every operation; holds the paths, limits and the closed state. */
+  private final ClientCalls calls;
   private final HttpTransport ownedTransport;
-  private final long maxResponseBytes;
+  // The pipeline, timing and limits again, for the rollout host below.
+  private final CallPipeline pipeline;
   private final int maxServersPerRequest;
   private final int maxConcurrentBatches;
   private final Timing timing;
-  private final AtomicBoolean closed = new AtomicBoolean();
   /** The one request rate of this client's rollouts; hears every 429 through the call listener. */
   private final RateLimiter rolloutRate;
 
@@ -99,11 +92,7 @@ public final class CloudPhoneClient implements AutoCloseable {
   private CloudPhoneClient(Builder b, URI endpoint, HttpTransport transport, boolean ownsTransport) {
     this.endpoint = endpoint;
     this.projectId = b.projectId;
-    this.pathPrefix = endpoint.getRawPath() + "/v1/" + b.projectId;
-    this.shareAppsPath = pathPrefix + "/cloud-phone/phones/share-apps";
-    this.shareAppsUri = Endpoints.uri(endpoint, shareAppsPath);
     this.ownedTransport = ownsTransport ? transport : null;
-    this.maxResponseBytes = b.maxResponseBytes;
     this.maxServersPerRequest = b.maxServersPerRequest;
     this.maxConcurrentBatches = b.maxConcurrentBatches;
     CallPipeline.Config c = new CallPipeline.Config();
@@ -124,6 +113,8 @@ public final class CloudPhoneClient implements AutoCloseable {
     c.maxConcurrentRequests = b.maxConcurrentRequests;
     this.pipeline = new CallPipeline(c);
     this.timing = c.timing;
+    this.calls = new ClientCalls(pipeline, timing, endpoint, b.projectId, b.maxResponseBytes, maxServersPerRequest,
+        maxConcurrentBatches);
   }
 
   /** {@return a new builder with the defaults; region or endpoint, project id and credentials are required} */
@@ -145,7 +136,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws IllegalStateException the client is closed
    */
   public ShareAppsResponse shareApps(ShareAppsRequest request) {
-    return pipeline.execute(shareAppsOperation(request));
+    return calls.shareApps(request);
   }
 
   /**
@@ -159,22 +150,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the answer's future; an invalid request or a closed client fail it rather than throw
    */
   public CompletableFuture<ShareAppsResponse> shareAppsAsync(ShareAppsRequest request) {
-    Operation<ShareAppsResponse> op;
-    try {
-      op = shareAppsOperation(request);
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-    return pipeline.executeAsync(op);
-  }
-
-  private Operation<ShareAppsResponse> shareAppsOperation(ShareAppsRequest request) {
-    Objects.requireNonNull(request, "request");
-    checkOpen();
-    checkServerCount(request.serverIds().size());
-    return new Operation<>("push shared apps", "POST", shareAppsUri, shareAppsPath, Json.shareAppsBody(request),
-        false, maxResponseBytes,
-        response -> Json.shareAppsResponse(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+    return calls.shareAppsAsync(request);
   }
 
   /**
@@ -198,7 +174,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws IllegalStateException the client is closed
    */
   public ShareAppsResponse deleteShareApps(DeleteShareAppsRequest request) {
-    return pipeline.execute(deleteShareAppsOperation(request));
+    return calls.deleteShareApps(request);
   }
 
   /**
@@ -208,23 +184,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the answer's future; an invalid request or a closed client fail it rather than throw
    */
   public CompletableFuture<ShareAppsResponse> deleteShareAppsAsync(DeleteShareAppsRequest request) {
-    Operation<ShareAppsResponse> op;
-    try {
-      op = deleteShareAppsOperation(request);
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-    return pipeline.executeAsync(op);
-  }
-
-  private Operation<ShareAppsResponse> deleteShareAppsOperation(DeleteShareAppsRequest request) {
-    Objects.requireNonNull(request, "request");
-    checkOpen();
-    checkServerCount(request.serverIds().size());
-    String path = pathPrefix + "/cloud-phone/phones/share-apps";
-    return new Operation<>("delete shared apps", "DELETE", Endpoints.uri(endpoint, path), path,
-        Json.deleteShareAppsBody(request), false, maxResponseBytes,
-        response -> Json.shareAppsResponse(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+    return calls.deleteShareAppsAsync(request);
   }
 
   /**
@@ -252,7 +212,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws IllegalStateException the client is closed
    */
   public BatchOutcome shareAppsInBatches(ShareAppsRequest request) {
-    return startBatches(request).await();
+    return calls.shareAppsInBatches(request);
   }
 
   /**
@@ -265,18 +225,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the outcome's future; a {@code null} request or a closed client fail it rather than throw
    */
   public CompletableFuture<BatchOutcome> shareAppsInBatchesAsync(ShareAppsRequest request) {
-    try {
-      return startBatches(request);
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-  }
-
-  private Batcher startBatches(ShareAppsRequest request) {
-    Objects.requireNonNull(request, "request");
-    checkOpen();
-    return Batcher.start("push shared apps", request.serverIds(), maxServersPerRequest, maxConcurrentBatches,
-        ids -> shareAppsAsync(ShareAppsRequest.builder().from(request).serverIds(ids).build()));
+    return calls.shareAppsInBatchesAsync(request);
   }
 
   /**
@@ -292,7 +241,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws IllegalStateException the client is closed
    */
   public BatchOutcome deleteShareAppsInBatches(DeleteShareAppsRequest request) {
-    return startDeleteBatches(request).await();
+    return calls.deleteShareAppsInBatches(request);
   }
 
   /**
@@ -302,18 +251,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the outcome's future; a {@code null} request or a closed client fail it rather than throw
    */
   public CompletableFuture<BatchOutcome> deleteShareAppsInBatchesAsync(DeleteShareAppsRequest request) {
-    try {
-      return startDeleteBatches(request);
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-  }
-
-  private Batcher startDeleteBatches(DeleteShareAppsRequest request) {
-    Objects.requireNonNull(request, "request");
-    checkOpen();
-    return Batcher.start("delete shared apps", request.serverIds(), maxServersPerRequest, maxConcurrentBatches,
-        ids -> deleteShareAppsAsync(DeleteShareAppsRequest.builder().from(request).serverIds(ids).build()));
+    return calls.deleteShareAppsInBatchesAsync(request);
   }
 
   /**
@@ -332,7 +270,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws CloudPhoneTransportException no usable answer
    */
   public Job showJob(String jobId) {
-    return pipeline.execute(showJobOperation(jobId));
+    return calls.showJob(jobId);
   }
 
   /**
@@ -342,21 +280,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the job's future; an invalid id or a closed client fail it rather than throw
    */
   public CompletableFuture<Job> showJobAsync(String jobId) {
-    Operation<Job> op;
-    try {
-      op = showJobOperation(jobId);
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-    return pipeline.executeAsync(op);
-  }
-
-  private Operation<Job> showJobOperation(String jobId) {
-    Endpoints.checkPathId("job_id", jobId);
-    checkOpen();
-    String path = pathPrefix + "/cloud-phone/jobs/" + jobId;
-    return new Operation<>("show job", "GET", Endpoints.uri(endpoint, path), path, null, true, maxResponseBytes,
-        response -> Json.job(HttpAccess.get().body(response)));
+    return calls.showJobAsync(jobId);
   }
 
   /**
@@ -377,9 +301,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws CloudPhoneTransportException no usable answer
    */
   public JobList listJobs(String requestId) {
-    List<String> ids = List.of(JobPaging.checkRequestId("request_id", requestId));
-    checkOpen();
-    return listAll(ids);
+    return calls.listJobs(requestId);
   }
 
   /**
@@ -389,30 +311,11 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the list's future; an invalid id or a closed client fail it rather than throw
    */
   public CompletableFuture<JobList> listJobsAsync(String requestId) {
-    List<String> ids;
-    try {
-      ids = List.of(JobPaging.checkRequestId("request_id", requestId));
-      checkOpen();
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-    return listAllAsync(ids);
-  }
-
-  private JobList listAll(List<String> requestIds) {
-    return JobPaging.all(pipeline, offset -> listJobsPage(requestIds, offset));
-  }
-
-  private CompletableFuture<JobList> listAllAsync(List<String> requestIds) {
-    return JobPaging.allAsync(pipeline, offset -> listJobsPage(requestIds, offset));
+    return calls.listJobsAsync(requestId);
   }
 
   private Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
-    checkOpen();
-    String path = pathPrefix + "/cloud-phone/jobs";
-    String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
-    return new Operation<>("list jobs", "GET", Endpoints.uri(endpoint, target), target, null, true, maxResponseBytes,
-        response -> Json.jobList(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+    return calls.listJobsPage(requestIds, offset);
   }
 
   /**
@@ -452,8 +355,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws IllegalStateException the client is closed
    */
   public JobReport waitForJobs(ShareAppsResponse response, WaitOptions options) {
-    Objects.requireNonNull(response, "response");
-    return waitForJobs(JobWaiter.outcomeOf(response), options);
+    return calls.waitForJobs(response, options);
   }
 
   /**
@@ -469,7 +371,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @throws IllegalStateException the client is closed
    */
   public JobReport waitForJobs(BatchOutcome outcome, WaitOptions options) {
-    return waiter(outcome, options).await();
+    return calls.waitForJobs(outcome, options);
   }
 
   /**
@@ -482,12 +384,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the report's future
    */
   public CompletableFuture<JobReport> waitForJobsAsync(ShareAppsResponse response, WaitOptions options) {
-    try {
-      Objects.requireNonNull(response, "response");
-      return waiter(JobWaiter.outcomeOf(response), options).awaitAsync();
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
+    return calls.waitForJobsAsync(response, options);
   }
 
   /**
@@ -499,38 +396,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    * @return the report's future
    */
   public CompletableFuture<JobReport> waitForJobsAsync(BatchOutcome outcome, WaitOptions options) {
-    try {
-      return waiter(outcome, options).awaitAsync();
-    } catch (RuntimeException e) {
-      return Futures.failed(e);
-    }
-  }
-
-  private JobWaiter waiter(BatchOutcome outcome, WaitOptions options) {
-    Objects.requireNonNull(outcome, "outcome");
-    Objects.requireNonNull(options, "options");
-    checkOpen();
-    return new JobWaiter(timing, new JobWaiter.Source() {
-      @Override
-      public JobList list(List<String> requestIds) {
-        return listAll(requestIds);
-      }
-
-      @Override
-      public Job show(String jobId) {
-        return showJob(jobId);
-      }
-
-      @Override
-      public CompletableFuture<JobList> listAsync(List<String> requestIds) {
-        return listAllAsync(requestIds);
-      }
-
-      @Override
-      public CompletableFuture<Job> showAsync(String jobId) {
-        return showJobAsync(jobId);
-      }
-    }, outcome, options);
+    return calls.waitForJobsAsync(outcome, options);
   }
 
   /**
@@ -612,14 +478,6 @@ public final class CloudPhoneClient implements AutoCloseable {
     };
   }
 
-  private void checkServerCount(int servers) {
-    if (servers > maxServersPerRequest) {
-      throw new IllegalArgumentException("server_ids has " + servers + " ids but one request may carry at most "
-          + maxServersPerRequest + " (CloudPhoneClient.Builder.maxServersPerRequest); use shareAppsInBatches / "
-          + "deleteShareAppsInBatches, which split the servers into batches");
-    }
-  }
-
   /** {@return the endpoint this client talks to (normalized: no default port, no trailing slash)} */
   public URI endpoint() {
     return endpoint;
@@ -631,9 +489,7 @@ public final class CloudPhoneClient implements AutoCloseable {
   }
 
   private void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("this CloudPhoneClient is closed");
-    }
+    calls.checkOpen();
   }
 
   /**
@@ -642,11 +498,8 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      pipeline.close();
-      if (ownedTransport != null) {
-        ownedTransport.close();
-      }
+    if (calls.close() && ownedTransport != null) {
+      ownedTransport.close();
     }
   }
 

@@ -32,11 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -152,7 +149,7 @@ public final class JdkHttpTransport implements HttpTransport {
       ownExecutor = null;
       base = b.executor;
     } else {
-      ownExecutor = newPool();
+      ownExecutor = WorkerThreads.newPool(THREADS, "cph-sdk-http-");
       base = ownExecutor;
     }
     this.executor = task -> base.execute(() -> {
@@ -204,18 +201,6 @@ public final class JdkHttpTransport implements HttpTransport {
    */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static ThreadPoolExecutor newPool() {
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "cph-sdk-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
   }
 
   /**

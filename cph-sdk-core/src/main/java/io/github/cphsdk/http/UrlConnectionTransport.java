@@ -24,9 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -259,16 +257,7 @@ public final class UrlConnectionTransport implements HttpTransport {
         return userExecutor;
       }
       if (ownedExecutor == null) {
-        AtomicInteger thread = new AtomicInteger();
-        ThreadFactory factory = r -> {
-          Thread t = new Thread(r, threadPrefix + thread.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
-        ThreadPoolExecutor e = new ThreadPoolExecutor(MAX_ASYNC_THREADS, MAX_ASYNC_THREADS, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), factory);
-        e.allowCoreThreadTimeOut(true); // no thread stays once the transport is idle
-        ownedExecutor = e;
+        ownedExecutor = WorkerThreads.newPool(MAX_ASYNC_THREADS, threadPrefix); // no thread stays once idle
       }
       return ownedExecutor;
     }

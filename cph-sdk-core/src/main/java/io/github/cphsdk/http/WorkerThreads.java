@@ -7,20 +7,29 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The pool of daemon threads a transport runs its asynchronous exchanges on, each blocked in one exchange.
+ * The one factory of the worker pools the transports own: daemon threads a transport runs its asynchronous
+ * exchanges (or, for java.net.http, its client's tasks) on.
  * An exchange goes to an idle thread if there is one, else to a new thread up to the maximum, else it waits in
  * the queue for the first thread to finish (a plain {@link ThreadPoolExecutor} would queue before adding
  * threads beyond its core size). Idle threads end after 30 s; {@code shutdownNow()} stops them and returns
- * the exchanges still waiting. Threads are named {@code cph-sdk-http-N}.
+ * the exchanges still waiting; after {@code shutdown()} or {@code shutdownNow()} new tasks are refused with a
+ * {@link RejectedExecutionException}. Threads are named by the transport: its prefix and a number.
  */
 final class WorkerThreads {
   private WorkerThreads() {}
 
-  static ThreadPoolExecutor newPool(int maxThreads) {
+  /**
+   * A new pool; no thread starts until the first task.
+   *
+   * @param maxThreads the most threads at once
+   * @param namePrefix the start of each thread's name, such as {@code cph-sdk-http-}; a number follows
+   * @return the pool, which the transport shuts down on close
+   */
+  static ThreadPoolExecutor newPool(int maxThreads, String namePrefix) {
     AtomicInteger n = new AtomicInteger();
     HandOff queue = new HandOff();
     return new ThreadPoolExecutor(0, maxThreads, 30, TimeUnit.SECONDS, queue, r -> {
-      Thread t = new Thread(r, "cph-sdk-http-" + n.incrementAndGet());
+      Thread t = new Thread(r, namePrefix + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     }, (task, pool) -> {

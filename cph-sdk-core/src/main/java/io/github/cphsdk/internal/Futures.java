@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -44,8 +43,8 @@ public final class Futures {
 
   /**
    * Like {@code future.orTimeout(timeout, unit)}: completes {@code future} with a {@link TimeoutException}
-   * unless it completes within the timeout. The timer is one shared daemon thread that ends when no
-   * timeout is pending (as the JDK's own delayer, but not kept forever).
+   * unless it completes within the timeout. The timer is one shared daemon {@link TimerThread} that ends
+   * when no timeout is pending (as the JDK's own delayer, but not kept forever).
    *
    * @param <T> the future's value type
    * @param future the future to bound
@@ -56,26 +55,18 @@ public final class Futures {
   public static <T> CompletableFuture<T> orTimeout(CompletableFuture<T> future, long timeout, TimeUnit unit) {
     if (!future.isDone()) {
       ScheduledFuture<?> timer = Delayer.INSTANCE.schedule(
-          () -> future.completeExceptionally(new TimeoutException()), timeout, unit);
+          () -> future.completeExceptionally(new TimeoutException()), unit.toNanos(timeout));
       future.whenComplete((r, e) -> timer.cancel(false));
     }
     return future;
   }
 
-  /** The shared timer, created when first needed. */
+  /**
+   * The timer of {@link #orTimeout}: a {@link TimerThread} of its own, not a client's, because its callers
+   * (credentials, which several clients may share) have no client at hand. Its thread ends 1 s after the last
+   * pending timeout.
+   */
   private static final class Delayer {
-    static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-    private static ScheduledThreadPoolExecutor create() {
-      ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "cph-sdk-timeout");
-        t.setDaemon(true);
-        return t;
-      });
-      e.setRemoveOnCancelPolicy(true);
-      e.setKeepAliveTime(1, TimeUnit.SECONDS);
-      e.allowCoreThreadTimeOut(true);
-      return e;
-    }
+    static final TimerThread INSTANCE = new TimerThread("cph-sdk-timeout", 1);
   }
 }

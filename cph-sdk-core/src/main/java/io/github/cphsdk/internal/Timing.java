@@ -3,8 +3,6 @@ package io.github.cphsdk.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,16 +40,19 @@ public interface Timing extends AutoCloseable {
   @Override
   void close();
 
-  /** Real time; the timer thread (one, daemon) starts with the first scheduled task. */
+  /** Real time; the one timer thread (daemon, {@code cph-sdk-scheduler}) starts with the first scheduled task. */
   static Timing system() {
     return new SystemTiming();
   }
 
-  /** The real clocks, a lazily started daemon scheduler and a watchdog for timeouts. */
+  /**
+   * The real clocks and one {@link TimerThread} for everything delayed: scheduled tasks, and timeouts through a
+   * {@link Watchdog} that sets its alarm on the same thread. The thread starts with the first task, ends after
+   * 30 s with nothing scheduled, and stops on {@link #close()}.
+   */
   final class SystemTiming implements Timing {
-    private final Watchdog watchdog = new Watchdog("cph-sdk-timeouts");
-    private volatile ScheduledThreadPoolExecutor scheduler;
-    private volatile boolean closed;
+    private final TimerThread timer = new TimerThread("cph-sdk-scheduler", 30);
+    private final Watchdog watchdog = new Watchdog(timer);
 
     @Override
     public long nanoTime() {
@@ -73,7 +74,7 @@ public interface Timing extends AutoCloseable {
 
     @Override
     public Future<?> schedule(Runnable task, Duration delay) {
-      return scheduler().schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+      return timer.schedule(task, delay.toNanos());
     }
 
     @Override
@@ -81,36 +82,10 @@ public interface Timing extends AutoCloseable {
       return watchdog.arm(delay.toNanos(), task);
     }
 
-    private ScheduledThreadPoolExecutor scheduler() {
-      ScheduledThreadPoolExecutor s = scheduler;
-      if (s == null) {
-        synchronized (this) {
-          if (closed) {
-            throw new RejectedExecutionException("the client is closed");
-          }
-          s = scheduler;
-          if (s == null) {
-            s = new ScheduledThreadPoolExecutor(1, r -> {
-              Thread t = new Thread(r, "cph-sdk-scheduler");
-              t.setDaemon(true);
-              return t;
-            });
-            s.setRemoveOnCancelPolicy(true);
-            s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            scheduler = s;
-          }
-        }
-      }
-      return s;
-    }
-
     @Override
-    public synchronized void close() {
-      closed = true;
+    public void close() {
       watchdog.close();
-      if (scheduler != null) {
-        scheduler.shutdownNow();
-      }
+      timer.close();
     }
   }
 }

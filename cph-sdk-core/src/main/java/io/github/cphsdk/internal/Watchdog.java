@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,19 +14,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Timeouts that are nearly always cancelled before they fire, made cheap: arming one links a node into a
- * list and cancelling unlinks it, both O(1) under a short lock. One alarm, on a single-thread scheduler,
+ * list and cancelling unlinks it, both O(1) under a short lock. One alarm, on a {@link TimerThread},
  * is set for the earliest deadline; arming a later deadline (every arm, when all calls have the same
  * timeout) leaves it alone, so the alarm thread is not woken per call. When the alarm goes off it fires
  * what expired and sets itself for the earliest deadline left. (Scheduling each timeout on a scheduler
  * instead wakes its thread whenever the queue was empty: once per call when calls run one at a time.)
  *
- * <p>The alarm thread is a daemon, starts with the first timeout, ends after 30 s with nothing to do and
- * stops on {@link #close()}. Expired tasks run on it, so they must be short and must not block.
+ * <p>The alarm runs on a client's one timer ({@link #Watchdog(TimerThread)}) or on a timer of the watchdog's own
+ * ({@link #Watchdog(String)}: a daemon thread that starts with the first timeout, ends after 30 s with nothing to
+ * do and stops on {@link #close()}). Expired tasks run on it, so they must be short and must not block.
  */
 public final class Watchdog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
 
-  private final ScheduledThreadPoolExecutor alarm;
+  private final TimerThread alarm;
+  /** Whether {@link #close()} stops the alarm's timer too (it is this watchdog's own). */
+  private final boolean ownsAlarm;
   private final ReentrantLock lock = new ReentrantLock();
   /**
    * Sentinel of a circular doubly linked list of armed timeouts (unsorted). A timeout is in the list
@@ -39,18 +41,29 @@ public final class Watchdog implements AutoCloseable {
   private long alarmAt;
   private boolean closed;
 
+  /**
+   * A watchdog with a timer of its own, whose thread is named {@code threadName} (a transport's).
+   *
+   * @param threadName the alarm thread's name
+   */
   public Watchdog(String threadName) {
+    this(new TimerThread(threadName, 30), true);
+  }
+
+  /**
+   * A watchdog that sets its alarm on {@code timer} (a client's one timer), which its owner closes.
+   *
+   * @param timer the shared timer
+   */
+  public Watchdog(TimerThread timer) {
+    this(timer, false);
+  }
+
+  private Watchdog(TimerThread alarm, boolean ownsAlarm) {
     head.prev = head;
     head.next = head;
-    alarm = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
-    alarm.setRemoveOnCancelPolicy(true);
-    alarm.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    alarm.setKeepAliveTime(30, TimeUnit.SECONDS);
-    alarm.allowCoreThreadTimeOut(true);
+    this.alarm = alarm;
+    this.ownsAlarm = ownsAlarm;
   }
 
   /**
@@ -71,7 +84,12 @@ public final class Watchdog implements AutoCloseable {
       head.prev.next = t;
       head.prev = t;
       if (pending == null || t.deadline - alarmAt < 0) {
-        setAlarm(t.deadline);
+        try {
+          setAlarm(t.deadline);
+        } catch (RejectedExecutionException timerClosed) { // a shared timer its owner closed first
+          unlink(t);
+          throw timerClosed;
+        }
       }
     } finally {
       lock.unlock();
@@ -85,10 +103,10 @@ public final class Watchdog implements AutoCloseable {
       pending.cancel(false);
     }
     alarmAt = deadline;
-    pending = alarm.schedule(this::ring, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+    pending = alarm.schedule(this::ring, deadline - System.nanoTime());
   }
 
-  /** Stops the alarm thread; armed timeouts never fire. Idempotent. */
+  /** Disarms every timeout (they never fire) and stops the alarm's timer if it is this watchdog's own. Idempotent. */
   @Override
   public void close() {
     lock.lock();
@@ -103,11 +121,16 @@ public final class Watchdog implements AutoCloseable {
       }
       head.prev = head;
       head.next = head;
+      if (pending != null) {
+        pending.cancel(false);
+      }
       pending = null;
     } finally {
       lock.unlock();
     }
-    alarm.shutdownNow();
+    if (ownsAlarm) {
+      alarm.close();
+    }
   }
 
   private boolean unlink(Timeout t) {

@@ -100,4 +100,38 @@ class WatchdogTest {
   private static boolean threadAlive() {
     return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("test-watchdog") && t.isAlive());
   }
+
+  @Test
+  void onASharedTimerTheAlarmRunsOnThatThreadAndClosingTheWatchdogLeavesTheTimerToItsOwner() throws Exception {
+    TimerThread timer = new TimerThread("test-shared-timer", 30);
+    try {
+      Watchdog shared = new Watchdog(timer);
+      java.util.concurrent.atomic.AtomicReference<Thread> alarmThread = new java.util.concurrent.atomic.AtomicReference<>();
+      CountDownLatch fired = new CountDownLatch(1);
+      shared.arm(MS, () -> {
+        alarmThread.set(Thread.currentThread());
+        fired.countDown();
+      });
+      assertTrue(fired.await(10, TimeUnit.SECONDS));
+      org.junit.jupiter.api.Assertions.assertEquals("test-shared-timer", alarmThread.get().getName());
+      assertTrue(alarmThread.get().isDaemon());
+
+      Watchdog.Timeout never = shared.arm(TimeUnit.HOURS.toNanos(1), () -> { });
+      shared.close();
+      assertThrows(RejectedExecutionException.class, () -> shared.arm(MS, () -> { }));
+      assertFalse(never.isDone(), "a timeout disarmed by close() never fires");
+      CountDownLatch stillRuns = new CountDownLatch(1);
+      timer.schedule(stillRuns::countDown, 0);
+      assertTrue(stillRuns.await(10, TimeUnit.SECONDS), "the owner's timer still runs after the watchdog closed");
+
+      Watchdog second = new Watchdog(timer);
+      timer.close();
+      assertThrows(RejectedExecutionException.class, () -> second.arm(MS, () -> { }),
+          "the owner closed the timer first: arming fails like a closed client, it does not hang");
+      alarmThread.get().join(TimeUnit.SECONDS.toMillis(10));
+      assertFalse(alarmThread.get().isAlive(), "close() of the timer stopped its thread");
+    } finally {
+      timer.close();
+    }
+  }
 }

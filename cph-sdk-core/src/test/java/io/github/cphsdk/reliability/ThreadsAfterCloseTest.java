@@ -5,15 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cphsdk.CallListener;
 import io.github.cphsdk.CloudPhoneClient;
+import io.github.cphsdk.CloudPhoneException;
+import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.auth.Credentials;
+import io.github.cphsdk.model.JobReport;
 import io.github.cphsdk.model.ShareAppsRequest;
+import io.github.cphsdk.retry.BackoffStrategy;
 import io.github.cphsdk.retry.RetryPolicy;
 import io.github.cphsdk.testkit.FakeCloudPhoneServer;
+import io.github.cphsdk.testkit.Fault;
+import io.github.cphsdk.testkit.Operation;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +35,64 @@ import org.junit.jupiter.api.Test;
  */
 class ThreadsAfterCloseTest {
   static final String SERVER = "1234567b8bab40ffb711234cb80d0234";
+  /** The name of a client's one timer thread: backoff, job polls and attempt timeouts all run on it. */
+  static final String CLIENT_TIMER = "cph-sdk-scheduler";
+  /** Timer threads the client ran before there was one: its separate timeout watchdog, the shared delayer. */
+  static final List<String> FORMER_TIMERS = List.of("cph-sdk-timeouts", "cph-sdk-timeout");
+
+  /**
+   * Each client runs one timer thread, whatever it waits for: an asynchronous call's attempt timeout, the
+   * backoff before its retry, the delay before each job poll, and several calls of each at once. Two clients,
+   * two timers; after close() no thread either client started is left (the default transport's included).
+   */
+  @Test
+  void eachClientRunsOneTimerAndNoThreadOfItOutlivesClose() throws Exception {
+    try (FakeCloudPhoneServer server = FakeCloudPhoneServer.builder().token("t")
+        .jobDuration(Duration.ofMillis(50)).start()) {
+      Set<Thread> before = SdkThreads.alive();
+      ShareAppsRequest request = ShareAppsRequest.builder().packageName("com.example.app").bucketName("bucket")
+          .objectPath("apps/app.tar").addServerIds(SERVER).build();
+      WaitOptions polls = WaitOptions.builder().initialDelay(Duration.ofMillis(5)).pollInterval(Duration.ofMillis(5))
+          .maxPollInterval(Duration.ofMillis(20)).timeout(Duration.ofMinutes(1)).build();
+      AtomicInteger retries = new AtomicInteger();
+      List<CloudPhoneClient> clients = new ArrayList<>();
+      for (int n = 1; n <= 2; n++) {
+        CloudPhoneClient client = CloudPhoneClient.builder()
+            .endpoint(server.endpoint())
+            .projectId(server.projectId())
+            .credentials(Credentials.token("t"))
+            .retryPolicy(RetryPolicy.builder().maxAttempts(3).backoff(BackoffStrategy.fixed(Duration.ofMillis(5))).build())
+            .listener(new CallListener() {
+              @Override
+              public void retryScheduled(String operation, String callId, int nextAttempt, Duration delay,
+                  CloudPhoneException cause) {
+                retries.incrementAndGet();
+              }
+            })
+            .build();
+        clients.add(client);
+        server.injectFault(Fault.throttled().times(2).on(Operation.PUSH));
+        List<CompletableFuture<JobReport>> waits = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // timeouts armed, retries scheduled, polls scheduled, all at once
+          waits.add(client.shareAppsAsync(request).thenCompose(r -> client.waitForJobsAsync(r, polls)));
+        }
+        for (CompletableFuture<JobReport> wait : waits) {
+          assertEquals(1, wait.get(60, TimeUnit.SECONDS).succeeded().size());
+        }
+        client.shareApps(request);
+
+        Set<Thread> started = SdkThreads.startedSince(before);
+        assertEquals(n, started.stream().filter(t -> t.getName().equals(CLIENT_TIMER)).count(),
+            "one timer per client: " + started);
+        assertTrue(started.stream().noneMatch(t -> FORMER_TIMERS.contains(t.getName())), started.toString());
+      }
+      assertEquals(4, retries.get(), "each client retried both throttled pushes on its timer");
+
+      Set<Thread> started = SdkThreads.startedSince(before);
+      clients.forEach(CloudPhoneClient::close);
+      assertEquals(List.of(), SdkThreads.awaitEnd(started, 60), "threads of the closed clients");
+    }
+  }
 
   @Test
   void noSdkThreadRemainsAfterCloseWhileTheClosedClientIsStillReferenced() throws Exception {
@@ -39,9 +107,9 @@ class ThreadsAfterCloseTest {
       ShareAppsRequest request = ShareAppsRequest.builder().packageName("com.example.app").bucketName("bucket")
           .objectPath("apps/app.tar").addServerIds(SERVER).build();
       client.shareApps(request);
-      client.shareAppsAsync(request).get(10, TimeUnit.SECONDS); // starts the timeout thread and an HTTP worker
+      client.shareAppsAsync(request).get(10, TimeUnit.SECONDS); // starts the client's timer and an HTTP worker
       Set<Thread> started = SdkThreads.startedSince(before);
-      assertTrue(started.stream().anyMatch(t -> t.getName().startsWith("cph-sdk-timeouts")), started.toString());
+      assertTrue(started.stream().anyMatch(t -> t.getName().equals(CLIENT_TIMER)), started.toString());
       assertTrue(started.stream().anyMatch(t -> t.getName().startsWith("cph-sdk-http-")), started.toString());
       assertTrue(started.stream().anyMatch(t -> t.getName().startsWith("HttpClient-")
           && t.getName().endsWith("SelectorManager")), "the default transport is java.net.http: " + started);
