@@ -16,6 +16,7 @@ import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.internal.VirtualTiming;
 import io.github.cphsdk.internal.rollout.RateLimiter;
+import io.github.cphsdk.internal.rollout.RolloutBuilder;
 import io.github.cphsdk.internal.rollout.RolloutHost;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.DeleteShareAppsRequest;
@@ -91,10 +92,6 @@ public final class CloudPhoneClient implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** The one request rate of this client's rollouts; hears every 429 through the call listener. */
   private final RateLimiter rolloutRate;
-
-  static {
-    RolloutHost.install(CloudPhoneClient::rolloutHost);
-  }
 
   private CloudPhoneClient(Builder b, URI endpoint, HttpTransport transport, boolean ownsTransport) {
     this.endpoint = endpoint;
@@ -551,7 +548,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   public Rollout.Builder rollout(ShareAppsRequest push) {
     checkOpen();
-    return Rollout.builder(this, push);
+    return new RolloutBuilder(rolloutHost(), push);
   }
 
   /**
@@ -566,7 +563,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   public Rollout.Builder resumeRollout(RolloutJournal journal) {
     checkOpen();
-    return Rollout.resume(this, journal);
+    return RolloutBuilder.resume(rolloutHost(), journal);
   }
 
   private RolloutHost rolloutHost() {
