@@ -11,8 +11,6 @@ import io.github.cphsdk.internal.JobWaiter;
 import io.github.cphsdk.internal.rollout.RolloutLedger.Batch;
 import io.github.cphsdk.internal.rollout.RolloutLedger.BatchState;
 import io.github.cphsdk.model.BatchOutcome;
-import io.github.cphsdk.model.Job;
-import io.github.cphsdk.model.JobList;
 import io.github.cphsdk.model.JobReport;
 import io.github.cphsdk.model.ServerJob;
 import io.github.cphsdk.model.ServerProgress;
@@ -388,34 +386,8 @@ final class RolloutEngine {
     };
     WaitOptions options = WaitOptions.builder().timeout(o.timeout()).initialDelay(o.initialDelay())
         .pollInterval(o.pollInterval()).maxPollInterval(o.maxPollInterval()).listener(journaling).build();
-    JobWaiter.Source source = new JobWaiter.Source() {
-      @Override
-      public JobList list(List<String> requestIds) {
-        return host.list(requestIds, () -> {
-          permit();
-          calls.incrementAndGet();
-        });
-      }
-
-      @Override
-      public Job show(String jobId) {
-        permit();
-        calls.incrementAndGet();
-        return host.show(jobId);
-      }
-
-      @Override
-      public CompletableFuture<JobList> listAsync(List<String> requestIds) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public CompletableFuture<Job> showAsync(String jobId) {
-        throw new UnsupportedOperationException();
-      }
-    };
-    JobWaiter waiter = new JobWaiter(new CancellableTiming(host.timing(), this::isCancelled), source, outcome.get(),
-        options);
+    JobWaiter waiter = new JobWaiter(new CancellableTiming(host.timing(), this::isCancelled),
+        new ThrottledJobSource(host, calls), outcome.get(), options);
     if (isCancelled()) {
       return;
     }
@@ -431,15 +403,6 @@ final class RolloutEngine {
       if (journal != null) {
         journal.force();
       }
-    }
-  }
-
-  private void permit() {
-    try {
-      host.rateLimiter().acquire();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CloudPhoneException("interrupted while waiting to list jobs", e, false, 0);
     }
   }
 
