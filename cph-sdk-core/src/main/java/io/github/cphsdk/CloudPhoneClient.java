@@ -13,6 +13,7 @@ import io.github.cphsdk.internal.Operation;
 import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.internal.VirtualTiming;
 import io.github.cphsdk.internal.rollout.RateLimiter;
+import io.github.cphsdk.internal.rollout.RolloutBuilder;
 import io.github.cphsdk.internal.rollout.RolloutHost;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.DeleteShareAppsRequest;
@@ -84,10 +85,6 @@ public final class CloudPhoneClient implements AutoCloseable {
   private final Timing timing;
   /** The one request rate of this client's rollouts; hears every 429 through the call listener. */
   private final RateLimiter rolloutRate;
-
-  static {
-    RolloutHost.install(CloudPhoneClient::rolloutHost);
-  }
 
   private CloudPhoneClient(Builder b, URI endpoint, HttpTransport transport, boolean ownsTransport) {
     this.endpoint = endpoint;
@@ -417,7 +414,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   public Rollout.Builder rollout(ShareAppsRequest push) {
     checkOpen();
-    return Rollout.builder(this, push);
+    return new RolloutBuilder(rolloutHost(), push);
   }
 
   /**
@@ -432,7 +429,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   public Rollout.Builder resumeRollout(RolloutJournal journal) {
     checkOpen();
-    return Rollout.resume(this, journal);
+    return RolloutBuilder.resume(rolloutHost(), journal);
   }
 
   private RolloutHost rolloutHost() {

@@ -22,6 +22,7 @@ import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.portability.archfixture.LeakyApi;
 import io.github.cphsdk.portability.archfixture.UsesJavaNetHttp;
 import io.github.cphsdk.portability.archfixture.model.DependsOnClient;
+import io.github.cphsdk.portability.archfixture.rollout.ReachesBackToTheClient;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The package rules of DESIGN.md, checked on the compiled core: only {@code JdkHttpTransport} touches
  * {@code java.net.http} (so the jar works on Android), the public API exposes no internal or third-party
- * type, and the model does not depend on the client. Each rule is also run on a class that breaks it
+ * type, the model does not depend on the client, and neither rollout package reaches back up to the client
+ * (nor the public one into internal). Each rule is also run on a class that breaks it
  * ({@code archfixture}), so a rule that silently matches nothing would fail here.
  */
 class ArchitectureTest {
@@ -104,6 +106,18 @@ class ArchitectureTest {
       .because("the model is plain values (which may carry an SDK exception): usable without the client, "
           + "its transport or its pipeline");
 
+  static final ArchRule ROLLOUT_DOES_NOT_DEPEND_ON_THE_CLIENT = noClasses()
+      .that().resideInAPackage("..rollout..")
+      .should().dependOnClassesThat(belongsTo(CloudPhoneClient.class))
+      .because("the client creates rollouts and hands them its RolloutHost; a rollout that reached back for the "
+          + "client would close an import circle (client -> rollout -> client)");
+
+  static final ArchRule ROLLOUT_API_DOES_NOT_DEPEND_ON_INTERNAL = noClasses()
+      .that().resideInAPackage("..rollout..").and().resideOutsideOfPackage("..internal..")
+      .should().dependOnClassesThat().resideInAPackage(ROOT + ".internal..")
+      .because("io.github.cphsdk.rollout holds the public interfaces and values; the implementation in "
+          + "internal.rollout depends on them, never the other way round");
+
   static final ArchRule CORE_DOES_NOT_DEPEND_ON_THE_TESTKIT = noClasses()
       .should().dependOnClassesThat().resideInAPackage(ROOT + ".testkit..");
 
@@ -147,6 +161,17 @@ class ArchitectureTest {
     MODEL_DOES_NOT_DEPEND_ON_THE_CLIENT.check(core);
     assertTrue(MODEL_DOES_NOT_DEPEND_ON_THE_CLIENT
         .evaluate(new ClassFileImporter().importClasses(DependsOnClient.class)).hasViolation());
+  }
+
+  @Test
+  void rolloutDoesNotReachBackToTheClientOrIntoInternal() {
+    ROLLOUT_DOES_NOT_DEPEND_ON_THE_CLIENT.check(core);
+    ROLLOUT_API_DOES_NOT_DEPEND_ON_INTERNAL.check(core);
+    assertTrue(core.containPackage(ROOT + ".rollout") && core.containPackage(ROOT + ".internal.rollout"),
+        "both rollout packages must be imported");
+    JavaClasses fixture = new ClassFileImporter().importClasses(ReachesBackToTheClient.class);
+    assertTrue(ROLLOUT_DOES_NOT_DEPEND_ON_THE_CLIENT.evaluate(fixture).hasViolation());
+    assertTrue(ROLLOUT_API_DOES_NOT_DEPEND_ON_INTERNAL.evaluate(fixture).hasViolation());
   }
 
   @Test

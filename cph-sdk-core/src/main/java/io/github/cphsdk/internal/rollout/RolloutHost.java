@@ -1,7 +1,6 @@
 package io.github.cphsdk.internal.rollout;
 
 import io.github.cphsdk.CallListener;
-import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.internal.Timing;
@@ -12,12 +11,11 @@ import io.github.cphsdk.model.ShareAppsResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * What a rollout needs of its client beyond the public API: the client's timing, its batch limits, its shared
- * rate limiter, and job listings that ask the limiter before every page. {@link CloudPhoneClient} installs the
- * way to get one ({@link #install}) when its class initializes.
+ * rate limiter, and job listings that ask the limiter before every page. The client implements it and hands it
+ * to the {@link RolloutBuilder} it creates; nothing here knows the client's class.
  */
 public interface RolloutHost {
 
@@ -41,24 +39,6 @@ public interface RolloutHost {
 
   /** {@return the client's one rate limiter, shared by all its rollouts} */
   RateLimiter rateLimiter();
-
-  /** {@return the host of {@code client}} */
-  static RolloutHost of(CloudPhoneClient client) {
-    Function<CloudPhoneClient, RolloutHost> f = Registry.hosts;
-    if (f == null) {
-      throw new IllegalStateException("CloudPhoneClient did not install its rollout host");
-    }
-    return f.apply(client);
-  }
-
-  /** Called once, by {@link CloudPhoneClient}'s static initializer. */
-  static void install(Function<CloudPhoneClient, RolloutHost> hosts) {
-    synchronized (Registry.class) {
-      if (Registry.hosts == null) {
-        Registry.hosts = hosts;
-      }
-    }
-  }
 
   /**
    * The client's listener, plus the rate limiter hearing of every throttled answer: a 429 slows it down, the
@@ -89,12 +69,5 @@ public interface RolloutHost {
         user.retryScheduled(operation, callId, nextAttempt, delay, cause);
       }
     };
-  }
-
-  /** Holder of the installed function. */
-  final class Registry {
-    static volatile Function<CloudPhoneClient, RolloutHost> hosts;
-
-    private Registry() {}
   }
 }
