@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -454,7 +455,7 @@ class UrlConnectionTransportTest {
   void tricklingHeadIsCutByTheDeadlineSyncAndAsync() throws Exception {
     byte[] head = ("HTTP/1.1 200 OK\r\nX-Padding: " + "p".repeat(280) + "\r\nContent-Length: 2\r\n\r\n{}")
         .getBytes(UTF_8);
-    try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+    try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
       for (byte b : head) {
         out.write(b);
         out.flush();
@@ -563,7 +564,7 @@ class UrlConnectionTransportTest {
   @Test
   void interimAnswersEndInTheFinalAnswerOrAClearErrorAtOnce() throws Exception {
     for (String interim : new String[] {"102 Processing", "103 Early Hints\r\nLink: </style.css>; rel=preload"}) {
-      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
         String body = "{\"request_id\":\"c" + connection + "-r" + request + "\"}";
         if (connection == 1 && request == 1) {
           out.write(("HTTP/1.1 " + interim + "\r\n\r\n").getBytes(UTF_8));
@@ -609,7 +610,7 @@ class UrlConnectionTransportTest {
     for (String lengthHeaders : new String[] {
         "Content-Length: " + body.length() + ", 5", "Content-Length: " + body.length() + "\r\nContent-Length: 5",
         "Content-Length: 1e2", "Content-Length: -" + body.length()}) {
-      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
         out.write(("HTTP/1.1 200 OK\r\n" + lengthHeaders + "\r\n\r\n" + body).getBytes(UTF_8));
         return true; // keeps the connection open: a client that reads until the close waits for the deadline
       })) {
@@ -634,7 +635,7 @@ class UrlConnectionTransportTest {
   @Test
   void noBodyAnswerWithALateBodyIsNotReadAsTheNextAnswer() throws Exception {
     for (int status : new int[] {204, 304}) {
-      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
         if (connection == 1 && request == 1) {
           out.write(("HTTP/1.1 " + status + " X\r\n\r\n").getBytes(UTF_8));
           return true;
@@ -908,84 +909,13 @@ class UrlConnectionTransportTest {
     }
   }
 
-  /**
-   * A loopback server that reads each request (head and Content-Length body) and lets the test write any bytes
-   * as the answer; {@code connection} and {@code request} count from 1 (the request on that connection).
-   */
-  private static final class ScriptedServer implements AutoCloseable {
-    interface Script {
-      boolean answer(int connection, int request, OutputStream out) throws IOException, InterruptedException;
-    }
+  /** Writes the answer to request {@code request} (from 1) of connection {@code connection} (from 1). */
+  private interface Script {
+    boolean answer(int connection, int request, OutputStream out) throws IOException, InterruptedException;
+  }
 
-    final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    final AtomicInteger connections = new AtomicInteger();
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
-
-    ScriptedServer(Script script) throws IOException {
-      Thread acceptor = new Thread(() -> {
-        while (true) {
-          Socket accepted;
-          try {
-            accepted = socket.accept();
-          } catch (IOException e) {
-            return; // closed: the test is over
-          }
-          int connection = connections.incrementAndGet();
-          open.add(accepted);
-          Thread t = new Thread(() -> serve(accepted, connection, script), "scripted-server-" + connection);
-          t.setDaemon(true);
-          t.start();
-        }
-      }, "scripted-server");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    private void serve(Socket accepted, int connection, Script script) {
-      try (Socket s = accepted) {
-        InputStream in = s.getInputStream();
-        OutputStream out = s.getOutputStream();
-        for (int request = 1; ; request++) {
-          String head;
-          try {
-            head = readRequestHead(in);
-          } catch (IOException endOfStream) {
-            return;
-          }
-          int length = 0;
-          for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-              length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-          }
-          in.readNBytes(length);
-          requests.add(head.substring(0, head.indexOf("\r\n")));
-          boolean keepOpen = script.answer(connection, request, out);
-          out.flush();
-          if (!keepOpen) {
-            return;
-          }
-        }
-      } catch (IOException e) {
-        // the client hung up
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        open.remove(accepted);
-      }
-    }
-
-    URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort() + path);
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-      for (Socket s : open) {
-        s.close();
-      }
-    }
+  /** A loopback server that reads each request and lets {@code script} write any bytes as the answer. */
+  private static LoopbackServer scriptedServer(Script script) throws IOException {
+    return new LoopbackServer((request, out) -> script.answer(request.connection, request.numberOnConnection, out));
   }
 }

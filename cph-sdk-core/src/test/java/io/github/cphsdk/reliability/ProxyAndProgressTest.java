@@ -16,6 +16,7 @@ import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ProxySelector;
@@ -72,11 +73,11 @@ class ProxyAndProgressTest {
         .addServerIds(ResendScenarios.SERVER_ID).build();
   }
 
-  RawServer httpsTarget() throws Exception {
+  LoopbackServer httpsTarget() throws Exception {
     SSLServerSocket socket = (SSLServerSocket) Certificates.serving(cert).getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    RawServer server = new RawServer((request, out) -> {
-      out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    LoopbackServer server = new LoopbackServer((request, out) -> {
+      out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
           + ResendScenarios.OK.length + "\r\n\r\n"));
       out.write(ResendScenarios.OK);
       return true;
@@ -108,7 +109,7 @@ class ProxyAndProgressTest {
 
   @Test
   void pushesThroughAConnectTunnel() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.TUNNEL);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -125,7 +126,7 @@ class ProxyAndProgressTest {
 
   @Test
   void proxyAnswering407IsAClearNothingSentError() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.REQUIRE_AUTH);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -149,8 +150,8 @@ class ProxyAndProgressTest {
         return new java.net.PasswordAuthentication("user", "secret-password".toCharArray());
       }
     };
-    RawServer server = new RawServer((request, out) -> {
-      out.write(RawServer.ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"svc\"\r\n"
+    LoopbackServer server = new LoopbackServer((request, out) -> {
+      out.write(LoopbackServer.ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"svc\"\r\n"
           + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"));
       return true;
     });
@@ -167,7 +168,7 @@ class ProxyAndProgressTest {
 
   @Test
   void proxyRefusingTheTunnelIsNothingSent() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.FORBID);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -181,7 +182,7 @@ class ProxyAndProgressTest {
 
   @Test
   void silentProxyUntilTheDeadlineIsNothingSent() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.SILENT);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -259,7 +260,7 @@ class ProxyAndProgressTest {
 
   @Test
   void transportBuilderTakesProxyAndVersion() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.TUNNEL);
     toClose.add(proxy);
     JdkHttpTransport transport = JdkHttpTransport.builder().sslContext(trust).proxy(ProxySelector.of(proxy.address()))

@@ -14,6 +14,7 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -100,7 +101,7 @@ class TlsTest {
     return ctx;
   }
 
-  RawServer httpsServer(KeyStore keyStore) throws Exception {
+  LoopbackServer httpsServer(KeyStore keyStore) throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keyStore, PASSWORD.toCharArray());
     SSLContext ctx = SSLContext.getInstance("TLS");
@@ -108,8 +109,8 @@ class TlsTest {
     SSLServerSocket socket = (SSLServerSocket) ctx.getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     byte[] body = OK_BODY.getBytes(StandardCharsets.UTF_8);
-    RawServer server = new RawServer((request, out) -> {
-      out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    LoopbackServer server = new LoopbackServer((request, out) -> {
+      out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
           + body.length + "\r\n\r\n"));
       out.write(body);
       return true;
@@ -118,7 +119,7 @@ class TlsTest {
     return server;
   }
 
-  CloudPhoneClient client(TransportKind kind, RawServer server, SSLContext trust) {
+  CloudPhoneClient client(TransportKind kind, LoopbackServer server, SSLContext trust) {
     CloudPhoneClient.Builder b = CloudPhoneClient.builder()
         .endpoint(server.endpoint())
         .projectId(PROJECT)
@@ -149,7 +150,7 @@ class TlsTest {
   }
 
   /** Both ways fail as a TLS failure: transport exception, nothing applied, one attempt, nothing received. */
-  static void refusedBothWays(CloudPhoneClient client, RawServer server) throws Exception {
+  static void refusedBothWays(CloudPhoneClient client, LoopbackServer server) throws Exception {
     CloudPhoneTransportException sync = assertThrows(CloudPhoneTransportException.class,
         () -> client.shareApps(request()));
     ExecutionException wrapped = assertThrows(ExecutionException.class,
@@ -167,14 +168,14 @@ class TlsTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void selfSignedCertificateIsRefusedByDefault(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(loopbackCert);
+    LoopbackServer server = httpsServer(loopbackCert);
     refusedBothWays(client(kind, server, null), server);
   }
 
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void trustingThatCertificateWorks(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(loopbackCert);
+    LoopbackServer server = httpsServer(loopbackCert);
     CloudPhoneClient client = client(kind, server, trusting(loopbackCert));
 
     ShareAppsResponse sync = client.shareApps(request());
@@ -189,14 +190,14 @@ class TlsTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void trustedCertificateForAnotherNameIsRefused(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(otherNameCert);
+    LoopbackServer server = httpsServer(otherNameCert);
     refusedBothWays(client(kind, server, trusting(otherNameCert)), server);
   }
 
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void trustingAnotherCertificateDoesNotTrustThisOne(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(loopbackCert);
+    LoopbackServer server = httpsServer(loopbackCert);
     refusedBothWays(client(kind, server, trusting(otherNameCert)), server);
   }
 
