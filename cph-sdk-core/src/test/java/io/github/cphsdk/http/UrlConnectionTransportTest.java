@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cphsdk.testsupport.HandshakeStaller;
 import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -383,35 +384,21 @@ class UrlConnectionTransportTest {
     // the read timeout, so only the deadline check between reads can stop the exchange. The deadline (2 s) is
     // also the read timeout: a loaded machine would have to stall the trickling thread that long to make a
     // socket read time out instead.
-    CountDownLatch testDone = new CountDownLatch(1);
-    try (ServerSocket raw = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
-      Thread trickler = new Thread(() -> {
-        try (Socket s = raw.accept()) {
-          readRequestHead(s.getInputStream());
-          OutputStream out = s.getOutputStream();
-          out.write("HTTP/1.1 200 OK\r\nContent-Length: 4000\r\n\r\n".getBytes(UTF_8));
-          out.flush();
-          for (int i = 0; i < 4000 && !testDone.await(20, TimeUnit.MILLISECONDS); i++) {
-            out.write('x');
-            out.flush();
-          }
-        } catch (IOException e) {
-          // the client hung up
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "trickling-server");
-      trickler.setDaemon(true);
-      trickler.start();
-
+    try (LoopbackServer raw = new LoopbackServer((request, out) -> { // closing it interrupts the trickle
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 4000\r\n\r\n".getBytes(UTF_8));
+      out.flush();
+      for (int i = 0; i < 4000; i++) {
+        Thread.sleep(20);
+        out.write('x');
+        out.flush();
+      }
+      return false;
+    })) {
       HttpTransportException e = assertThrows(HttpTransportException.class, () -> transport.execute(
-          HttpRequest.builder("GET", URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/slow"))
-              .timeout(Duration.ofMillis(2000)).build()));
+          HttpRequest.builder("GET", raw.uri("/slow")).timeout(Duration.ofMillis(2000)).build()));
 
       assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
       assertNull(e.getCause(), "cut off by the deadline, not by a socket read timeout");
-    } finally {
-      testDone.countDown();
     }
   }
 
@@ -492,40 +479,8 @@ class UrlConnectionTransportTest {
   @Test
   void stalledOrDrippedTlsHandshakeIsCutByTheConnectTimeout() throws Exception {
     for (boolean drip : new boolean[] {false, true}) {
-      CountDownLatch testDone = new CountDownLatch(1);
-      try (ServerSocket raw = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-        Thread server = new Thread(() -> {
-          List<Socket> accepted = new ArrayList<>();
-          try {
-            while (true) {
-              Socket s = raw.accept();
-              accepted.add(s);
-              if (drip) {
-                OutputStream out = s.getOutputStream();
-                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}); // a handshake record of 16 KiB follows
-                for (int i = 0; i < 1000 && !testDone.await(100, TimeUnit.MILLISECONDS); i++) {
-                  out.write(0x02);
-                  out.flush();
-                }
-              }
-            }
-          } catch (IOException e) {
-            // the client hung up, or the test closed the port
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            for (Socket s : accepted) {
-              try {
-                s.close();
-              } catch (IOException ignored) {
-                // closing anyway
-              }
-            }
-          }
-        }, "tls-staller");
-        server.setDaemon(true);
-        server.start();
-        URI uri = URI.create("https://127.0.0.1:" + raw.getLocalPort() + PATH);
+      try (HandshakeStaller raw = new HandshakeStaller(drip ? HandshakeStaller.Mode.DRIP : HandshakeStaller.Mode.STALL)) {
+        URI uri = raw.uri(PATH);
 
         long start = System.nanoTime();
         HttpTransportException connectLimited = assertThrows(HttpTransportException.class, () -> transport.execute(
@@ -547,8 +502,6 @@ class UrlConnectionTransportTest {
         assertTrue(connectLimitedMillis < 20_000, context + " took " + connectLimitedMillis + " ms; the read timeout"
             + " alone would end it after 40 s");
         assertTrue(deadlineLimitedMillis < 20_000, context + " took " + deadlineLimitedMillis + " ms");
-      } finally {
-        testDone.countDown();
       }
     }
   }

@@ -54,7 +54,7 @@ class AsyncWithoutThreadsTest {
         assertTrue(arrived.await(60, TimeUnit.SECONDS), "all " + IN_FLIGHT + " requests in flight at once; missing "
             + arrived.getCount() + ", failed " + calls.stream().filter(CompletableFuture::isCompletedExceptionally).count());
         clientThreads = Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("raw-server"))
+            .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith(LoopbackServer.THREAD_NAME_PREFIX))
             .map(Thread::getName).sorted().collect(Collectors.toList());
       } finally {
         release.countDown();

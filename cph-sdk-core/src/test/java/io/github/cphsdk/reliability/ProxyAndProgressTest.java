@@ -16,6 +16,7 @@ import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.HandshakeStaller;
 import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -194,56 +195,12 @@ class ProxyAndProgressTest {
     assertEquals(0, target.requests.size());
   }
 
-  /** Accepts TCP connections and reads (the ClientHello) but never answers. */
-  static final class SilentTcpServer implements AutoCloseable {
-    final ServerSocket socket;
-    final AtomicLong bytesRead = new AtomicLong();
-    final List<Socket> open = new CopyOnWriteArrayList<>();
-
-    SilentTcpServer() throws Exception {
-      socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try {
-            Socket s = socket.accept();
-            open.add(s);
-            Thread r = new Thread(() -> {
-              try (InputStream in = s.getInputStream()) {
-                byte[] buf = new byte[4096];
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                  bytesRead.addAndGet(n);
-                }
-              } catch (Exception ignored) {
-                // closed
-              }
-            }, "silent-tls-conn");
-            r.setDaemon(true);
-            r.start();
-          } catch (Exception closed) {
-            return;
-          }
-        }
-      }, "silent-tls-accept");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-      for (Socket s : open) {
-        s.close();
-      }
-    }
-  }
-
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"DEFAULT", "JDK_HTTP"})
   void tlsHandshakeStalledUntilTheDeadlineIsNothingSent(TransportKind kind) throws Exception {
-    SilentTcpServer server = new SilentTcpServer();
+    HandshakeStaller server = new HandshakeStaller(HandshakeStaller.Mode.STALL);
     toClose.add(server);
-    CloudPhoneClient.Builder b = builder(java.net.URI.create("https://127.0.0.1:" + server.socket.getLocalPort()));
+    CloudPhoneClient.Builder b = builder(server.endpoint());
     HttpTransport transport = kind.configure(b, trust);
     if (transport != null) {
       toClose.add(transport);

@@ -14,6 +14,7 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.HandshakeStaller;
 import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -202,64 +203,6 @@ class TlsTest {
   }
 
   /**
-   * A loopback TCP server for https endpoints that accepts connections and never answers the ClientHello
-   * ({@code drip} false), or sends a TLS record header announcing 16 KiB and then one byte every 100 ms, each
-   * restarting a socket read timeout ({@code drip} true). Counts connections; closed after the test.
-   */
-  final class HandshakeStaller implements AutoCloseable {
-    final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-    private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    HandshakeStaller(boolean drip) throws IOException {
-      Thread acceptor = new Thread(() -> {
-        while (true) {
-          java.net.Socket s;
-          try {
-            s = socket.accept();
-          } catch (IOException e) {
-            return;
-          }
-          connections.incrementAndGet();
-          open.add(s);
-          if (drip) {
-            Thread t = new Thread(() -> {
-              try {
-                java.io.OutputStream out = s.getOutputStream();
-                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
-                for (int i = 0; i < 1200; i++) {
-                  out.write(0x02);
-                  out.flush();
-                  Thread.sleep(100);
-                }
-              } catch (IOException | InterruptedException e) {
-                // the client hung up, or the test is over
-              }
-            }, "handshake-dripper");
-            t.setDaemon(true);
-            t.start();
-          }
-        }
-      }, "handshake-staller");
-      acceptor.setDaemon(true);
-      acceptor.start();
-      toClose.add(this);
-    }
-
-    java.net.URI endpoint() {
-      return java.net.URI.create("https://127.0.0.1:" + socket.getLocalPort());
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-      for (java.net.Socket s : open) {
-        s.close();
-      }
-    }
-  }
-
-  /**
    * The connect timeout covers the TLS handshake: against a server that never answers the ClientHello, and one
    * that drips it a byte at a time, each attempt ends at the 200 ms connect timeout as a connect timeout (nothing
    * sent, so retried), sync and async. Without that, an attempt lasts its 20 s timeout (or, dripped, for ever
@@ -269,7 +212,8 @@ class TlsTest {
   @EnumSource(TransportKind.class)
   void stalledOrDrippedHandshakeEndsAtTheConnectTimeout(TransportKind kind) throws Exception {
     for (boolean drip : new boolean[] {false, true}) {
-      HandshakeStaller staller = new HandshakeStaller(drip);
+      HandshakeStaller staller = new HandshakeStaller(drip ? HandshakeStaller.Mode.DRIP : HandshakeStaller.Mode.STALL);
+      toClose.add(staller);
       CloudPhoneClient.Builder b = CloudPhoneClient.builder()
           .endpoint(staller.endpoint())
           .projectId(PROJECT)

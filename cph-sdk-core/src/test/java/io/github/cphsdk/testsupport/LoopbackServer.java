@@ -43,6 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  */
 public final class LoopbackServer implements AutoCloseable {
+  /** How the names of the server's threads begin, for tests that count the other threads. */
+  public static final String THREAD_NAME_PREFIX = "loopback-server-";
+
   /** Writes the answer to one request. */
   public interface Handler {
     /**
@@ -183,7 +186,7 @@ public final class LoopbackServer implements AutoCloseable {
   public LoopbackServer(Handler handler, ServerSocket socket) {
     this.handler = handler;
     this.socket = socket;
-    Thread acceptor = new Thread(this::acceptLoop, "loopback-server-accept-" + socket.getLocalPort());
+    Thread acceptor = new Thread(this::acceptLoop, THREAD_NAME_PREFIX + "accept-" + socket.getLocalPort());
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -245,7 +248,7 @@ public final class LoopbackServer implements AutoCloseable {
       }
       int connection = connections.incrementAndGet();
       open.add(s);
-      Thread t = new Thread(() -> serve(s, connection), "loopback-server-conn-" + s.getPort());
+      Thread t = new Thread(() -> serve(s, connection), THREAD_NAME_PREFIX + "conn-" + s.getPort());
       t.setDaemon(true);
       threads.add(t);
       t.start();
