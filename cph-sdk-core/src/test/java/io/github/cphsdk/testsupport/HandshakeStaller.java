@@ -7,9 +7,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link Mode#DRIP}, for two minutes at the most). Counts connections and the bytes it read; {@link #close}
  * ends every connection.
  */
-public final class HandshakeStaller implements AutoCloseable {
+public final class HandshakeStaller extends LoopbackAcceptor {
   /** How the server treats each connection. */
   public enum Mode {
     /** Reads everything, answers nothing. */
@@ -28,12 +25,7 @@ public final class HandshakeStaller implements AutoCloseable {
     DRIP
   }
 
-  private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
   private final Mode mode;
-  private final List<Socket> open = new CopyOnWriteArrayList<>();
-  private final List<Thread> threads = new CopyOnWriteArrayList<>();
-  /** How many connections were accepted. */
-  public final AtomicInteger connections = new AtomicInteger();
   /** How many bytes were read from clients ({@link Mode#STALL}). */
   public final AtomicLong bytesRead = new AtomicLong();
 
@@ -44,15 +36,14 @@ public final class HandshakeStaller implements AutoCloseable {
    * @throws IOException when no port could be opened
    */
   public HandshakeStaller(Mode mode) throws IOException {
+    super(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")), "handshake-staller-");
     this.mode = mode;
-    Thread acceptor = new Thread(this::acceptLoop, "handshake-staller-" + socket.getLocalPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
+    start();
   }
 
   /** {@return {@code https://127.0.0.1:<port>}} */
   public URI endpoint() {
-    return URI.create("https://127.0.0.1:" + socket.getLocalPort());
+    return URI.create("https://127.0.0.1:" + port());
   }
 
   /**
@@ -65,25 +56,9 @@ public final class HandshakeStaller implements AutoCloseable {
     return URI.create(endpoint() + path);
   }
 
-  private void acceptLoop() {
-    while (!socket.isClosed()) {
-      Socket s;
-      try {
-        s = socket.accept();
-      } catch (IOException e) {
-        return; // closed: the test is over
-      }
-      connections.incrementAndGet();
-      open.add(s);
-      Thread t = new Thread(() -> serve(s), "handshake-staller-conn-" + s.getPort());
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
-  }
-
-  private void serve(Socket s) {
-    try (Socket c = s) {
+  @Override
+  void serve(Socket c, int connection) {
+    try {
       if (mode == Mode.DRIP) {
         OutputStream out = c.getOutputStream();
         out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}); // a handshake record of 16 KiB follows
@@ -103,21 +78,6 @@ public final class HandshakeStaller implements AutoCloseable {
       // the client hung up, or the test is over
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      open.remove(s);
-      threads.remove(Thread.currentThread());
-    }
-  }
-
-  /** Closes the port and every connection, and stops the drips. */
-  @Override
-  public void close() throws IOException {
-    socket.close();
-    for (Socket s : open) {
-      s.close();
-    }
-    for (Thread t : threads) {
-      t.interrupt();
     }
   }
 }

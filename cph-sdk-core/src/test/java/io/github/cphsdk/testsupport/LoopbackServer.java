@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  */
-public final class LoopbackServer implements AutoCloseable {
+public final class LoopbackServer extends LoopbackAcceptor {
   /** How the names of the server's threads begin, for tests that count the other threads. */
   public static final String THREAD_NAME_PREFIX = "loopback-server-";
 
@@ -154,14 +154,9 @@ public final class LoopbackServer implements AutoCloseable {
     }
   }
 
-  private final ServerSocket socket;
   private final Handler handler;
-  private final List<Socket> open = new CopyOnWriteArrayList<>();
-  private final List<Thread> threads = new CopyOnWriteArrayList<>();
   /** Every request received, oldest first. */
   public final List<Request> requests = new CopyOnWriteArrayList<>();
-  /** How many connections were accepted. */
-  public final AtomicInteger connections = new AtomicInteger();
   /** How many answer bytes the handlers wrote (into the connection's buffer). */
   public final AtomicLong bytesWritten = new AtomicLong();
   /** Connections that ended with an I/O error: the client closed or reset them while the server read or wrote. */
@@ -184,11 +179,9 @@ public final class LoopbackServer implements AutoCloseable {
    * @param socket the bound socket; closed with the server
    */
   public LoopbackServer(Handler handler, ServerSocket socket) {
+    super(socket, THREAD_NAME_PREFIX);
     this.handler = handler;
-    this.socket = socket;
-    Thread acceptor = new Thread(this::acceptLoop, THREAD_NAME_PREFIX + "accept-" + socket.getLocalPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
+    start();
   }
 
   /**
@@ -219,8 +212,7 @@ public final class LoopbackServer implements AutoCloseable {
 
   /** {@return {@code http://127.0.0.1:<port>}, or {@code https://...} on an {@code SSLServerSocket}} */
   public URI endpoint() {
-    return URI.create((socket instanceof javax.net.ssl.SSLServerSocket ? "https" : "http") + "://127.0.0.1:"
-        + socket.getLocalPort());
+    return baseUri();
   }
 
   /**
@@ -233,30 +225,9 @@ public final class LoopbackServer implements AutoCloseable {
     return URI.create(endpoint() + path);
   }
 
-  /** {@return the port} */
-  public int port() {
-    return socket.getLocalPort();
-  }
-
-  private void acceptLoop() {
-    while (!socket.isClosed()) {
-      Socket s;
-      try {
-        s = socket.accept();
-      } catch (IOException e) {
-        return;
-      }
-      int connection = connections.incrementAndGet();
-      open.add(s);
-      Thread t = new Thread(() -> serve(s, connection), THREAD_NAME_PREFIX + "conn-" + s.getPort());
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
-  }
-
-  private void serve(Socket s, int connection) {
-    try (Socket c = s) {
+  @Override
+  void serve(Socket c, int connection) {
+    try {
       c.setTcpNoDelay(true);
       InputStream in = c.getInputStream();
       // Buffered: an answer written in pieces leaves in one segment unless the handler flushes (a trickle).
@@ -277,9 +248,6 @@ public final class LoopbackServer implements AutoCloseable {
       peerClosedWhileWriting.incrementAndGet();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
-      open.remove(s);
-      threads.remove(Thread.currentThread());
     }
   }
 
@@ -324,23 +292,11 @@ public final class LoopbackServer implements AutoCloseable {
    */
   public boolean awaitNoOpenConnections(long millis) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (!open.isEmpty() && System.nanoTime() < until) {
+    while (!noneOpen() && System.nanoTime() < until) {
       System.gc();
       Thread.sleep(20);
     }
-    return open.isEmpty();
-  }
-
-  /** Closes the port and every connection and interrupts handlers that wait, so no thread outlives the test. */
-  @Override
-  public void close() throws IOException {
-    socket.close();
-    for (Socket s : open) {
-      s.close();
-    }
-    for (Thread t : threads) {
-      t.interrupt();
-    }
+    return noneOpen();
   }
 
   /**
