@@ -13,12 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cphsdk.Harness.RecordingListener;
-import io.github.cphsdk.Harness.RecordingTransport;
 import io.github.cphsdk.auth.Credentials;
+import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.BackoffStrategy;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.RecordingTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -58,7 +59,7 @@ class AsyncCallTest {
     server.start(InetAddress.getByName("127.0.0.1"), 0);
     timing = new FakeTiming();
     listener = new RecordingListener();
-    transport = new RecordingTransport();
+    transport = RecordingTransport.delegatingTo(new JdkHttpTransport());
   }
 
   @AfterEach
@@ -120,13 +121,13 @@ class AsyncCallTest {
     server.enqueue(hanging());
 
     CompletableFuture<ShareAppsResponse> f = client.shareAppsAsync(request());
-    Harness.await(() -> transport.exchanges.size() == 1, "the exchange started");
+    Harness.await(() -> transport.exchanges().size() == 1, "the exchange started");
     assertNotNull(server.takeRequest(10, TimeUnit.SECONDS), "the request reached the server");
     assertEquals(1, timing.pending(), "the attempt's timer");
 
     assertTrue(f.cancel(true));
 
-    assertTrue(transport.exchanges.get(0).isCancelled(), "the exchange in flight was cancelled");
+    assertTrue(transport.exchanges().get(0).isCancelled(), "the exchange in flight was cancelled");
     assertEquals(0, timing.pending(), "the attempt's timer was cancelled");
     assertEquals(1, server.getRequestCount());
   }
@@ -196,13 +197,13 @@ class AsyncCallTest {
     server.enqueue(hanging());
 
     CompletableFuture<ShareAppsResponse> f = client.shareAppsAsync(request());
-    Harness.await(() -> transport.exchanges.size() == 2, "the retry's exchange started");
+    Harness.await(() -> transport.exchanges().size() == 2, "the retry's exchange started");
     assertNotNull(server.takeRequest(10, TimeUnit.SECONDS));
     assertNotNull(server.takeRequest(10, TimeUnit.SECONDS), "the retry reached the server");
 
     assertTrue(f.cancel(true));
 
-    assertTrue(transport.exchanges.get(1).isCancelled(), "the exchange in flight is the retry's, and it was cancelled");
+    assertTrue(transport.exchanges().get(1).isCancelled(), "the exchange in flight is the retry's, and it was cancelled");
     assertEquals(0, timing.pending(), "the retry's attempt timer was cancelled");
   }
 
@@ -281,7 +282,7 @@ class AsyncCallTest {
     server.enqueue(hanging());
 
     CompletableFuture<ShareAppsResponse> f = client.shareAppsAsync(request());
-    Harness.await(() -> transport.exchanges.size() == 1, "the exchange started");
+    Harness.await(() -> transport.exchanges().size() == 1, "the exchange started");
     assertNotNull(server.takeRequest(10, TimeUnit.SECONDS));
     client.close(); // stops the timer that would have cut the exchange; the transport is the user's, still open
 
@@ -290,7 +291,7 @@ class AsyncCallTest {
     assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
     assertTrue(failure.mayHaveBeenApplied(), "the request had been sent");
     assertEquals(1, failure.attempts());
-    assertTrue(transport.exchanges.get(0).isCancelled(), "the exchange was abandoned");
+    assertTrue(transport.exchanges().get(0).isCancelled(), "the exchange was abandoned");
   }
 
   @Test

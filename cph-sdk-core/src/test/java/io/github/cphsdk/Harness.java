@@ -3,12 +3,7 @@ package io.github.cphsdk;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.github.cphsdk.http.HttpRequest;
-import io.github.cphsdk.http.HttpResponse;
-import io.github.cphsdk.http.HttpTransport;
-import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.model.ShareAppsResponse;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,38 +135,6 @@ final class Harness {
 
     long count(String prefix) {
       return events.stream().filter(e -> e.startsWith(prefix)).count();
-    }
-  }
-
-  /** The JDK transport, keeping every exchange future it hands out (the ones the pipeline must cancel). */
-  static final class RecordingTransport implements HttpTransport {
-    final HttpTransport real = new JdkHttpTransport();
-    final List<CompletableFuture<HttpResponse>> exchanges = new CopyOnWriteArrayList<>();
-    /** Moved forward by {@link #perExchange} on every exchange, to give attempts a known duration. */
-    FakeTiming advance;
-    Duration perExchange = Duration.ZERO;
-
-    @Override
-    public HttpResponse execute(HttpRequest request) throws IOException {
-      if (advance != null) {
-        advance.advance(perExchange);
-      }
-      return real.execute(request);
-    }
-
-    @Override
-    public CompletableFuture<HttpResponse> executeAsync(HttpRequest request) {
-      if (advance != null) {
-        advance.advance(perExchange);
-      }
-      CompletableFuture<HttpResponse> f = real.executeAsync(request);
-      exchanges.add(f);
-      return f;
-    }
-
-    @Override
-    public void close() {
-      real.close();
     }
   }
 }

@@ -16,14 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cphsdk.Harness.Mode;
 import io.github.cphsdk.Harness.RecordingListener;
-import io.github.cphsdk.Harness.RecordingTransport;
 import io.github.cphsdk.auth.AuthContext;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.BackoffStrategy;
 import io.github.cphsdk.retry.RetryPolicy;
 import io.github.cphsdk.testsupport.CapturedLogs;
+import io.github.cphsdk.testsupport.RecordingTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -679,10 +680,9 @@ class RetryTest {
   @ParameterizedTest
   @EnumSource(Mode.class)
   void listenerSeesEveryAttemptAndEveryScheduledRetry(Mode mode) throws Exception {
-    RecordingTransport transport = new RecordingTransport();
+    RecordingTransport transport = RecordingTransport.delegatingTo(new JdkHttpTransport())
+        .advancingClock(timing::advance, Duration.ofMillis(250)); // each exchange "takes" 250 ms on the injected clock
     closeAfter.add(transport);
-    transport.advance = timing;
-    transport.perExchange = Duration.ofMillis(250); // each exchange "takes" 250 ms on the injected clock
     client(b -> b.transport(transport));
     server.enqueue(busy("1"));
     server.enqueue(json(429, THROTTLED_429));

@@ -18,6 +18,7 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpTransportException;
 import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.testsupport.CapturedLogs;
+import io.github.cphsdk.testsupport.RecordingTransport;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -123,7 +124,7 @@ class IamPasswordCredentialsTest {
 
   @Test
   void theDefaultEndpointIsTheRegionsAndWithoutARegionOneMustBeSet() {
-    RecordingTransport recording = new RecordingTransport(IamServer.tokenAnswer("t", T0, T0.plus(Duration.ofHours(24))));
+    RecordingTransport recording = RecordingTransport.answering(httpResponse(IamServer.tokenAnswer("t", T0, T0.plus(Duration.ofHours(24))))).asyncOnly();
     Credentials credentials = Credentials.iamPassword().userName("alice").password(PASSWORD).accountName("acme")
         .clock(clock).build();
 
@@ -131,18 +132,18 @@ class IamPasswordCredentialsTest {
         URI.create("https://cph.ap-southeast-1.myhuaweicloud.com"), recording, clock));
 
     assertEquals(URI.create("https://iam.ap-southeast-1.myhuaweicloud.com/v3/auth/tokens?nocatalog=true"),
-        recording.requests.get(0).uri());
+        recording.requests().get(0).uri());
 
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> credentials.authorize(cphRequest(),
         AuthContext.of(PROJECT, null, URI.create("http://127.0.0.1:1"), recording, clock)));
     assertTrue(e.getMessage().contains("iamEndpoint"), e.getMessage());
-    assertEquals(1, recording.requests.size());
+    assertEquals(1, recording.requests().size());
 
-    RecordingTransport global = new RecordingTransport(IamServer.tokenAnswer("t", T0, T0.plus(Duration.ofHours(24))));
+    RecordingTransport global = RecordingTransport.answering(httpResponse(IamServer.tokenAnswer("t", T0, T0.plus(Duration.ofHours(24))))).asyncOnly();
     Credentials.iamPassword().userName("alice").password(PASSWORD).accountName("acme")
         .iamEndpoint(IamPasswordCredentials.GLOBAL_ENDPOINT).build()
         .authorize(cphRequest(), AuthContext.of(PROJECT, null, URI.create("http://127.0.0.1:1"), global, clock));
-    assertEquals(URI.create("https://iam.myhuaweicloud.com/v3/auth/tokens?nocatalog=true"), global.requests.get(0).uri());
+    assertEquals(URI.create("https://iam.myhuaweicloud.com/v3/auth/tokens?nocatalog=true"), global.requests().get(0).uri());
   }
 
   // ---- caching and renewal -------------------------------------------------------------------------
@@ -560,36 +561,19 @@ class IamPasswordCredentialsTest {
     }
   }
 
-  /** A transport that answers every request with one canned answer and records what it was asked. */
-  static final class RecordingTransport implements HttpTransport {
-    final List<HttpRequest> requests = new CopyOnWriteArrayList<>();
-    private final MockResponse answer;
-
-    RecordingTransport(MockResponse answer) {
-      this.answer = answer;
+  /** {@code answer} as a transport hands it back. */
+  static io.github.cphsdk.http.HttpResponse httpResponse(MockResponse answer) {
+    java.util.Map<String, List<String>> headers = new java.util.HashMap<>();
+    for (kotlin.Pair<? extends String, ? extends String> h : answer.getHeaders()) {
+      headers.computeIfAbsent(h.getFirst(), k -> new ArrayList<>()).add(h.getSecond());
     }
-
-    @Override
-    public io.github.cphsdk.http.HttpResponse execute(HttpRequest request) {
-      throw new AssertionError("IAM credentials must use executeAsync");
+    okio.Buffer body = new okio.Buffer();
+    try {
+      answer.getBody().writeTo(body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-
-    @Override
-    public CompletableFuture<io.github.cphsdk.http.HttpResponse> executeAsync(HttpRequest request) {
-      requests.add(request);
-      java.util.Map<String, List<String>> headers = new java.util.HashMap<>();
-      for (kotlin.Pair<? extends String, ? extends String> h : answer.getHeaders()) {
-        headers.computeIfAbsent(h.getFirst(), k -> new ArrayList<>()).add(h.getSecond());
-      }
-      okio.Buffer body = new okio.Buffer();
-      try {
-        answer.getBody().writeTo(body);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      return CompletableFuture.completedFuture(
-          io.github.cphsdk.http.HttpResponse.of(answer.getCode(), headers, body.readByteArray(), false));
-    }
+    return io.github.cphsdk.http.HttpResponse.of(answer.getCode(), headers, body.readByteArray(), false);
   }
 
   @SuppressWarnings("unused")

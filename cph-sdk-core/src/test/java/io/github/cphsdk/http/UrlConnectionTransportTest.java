@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cphsdk.testsupport.HandshakeStaller;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -382,35 +384,21 @@ class UrlConnectionTransportTest {
     // the read timeout, so only the deadline check between reads can stop the exchange. The deadline (2 s) is
     // also the read timeout: a loaded machine would have to stall the trickling thread that long to make a
     // socket read time out instead.
-    CountDownLatch testDone = new CountDownLatch(1);
-    try (ServerSocket raw = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
-      Thread trickler = new Thread(() -> {
-        try (Socket s = raw.accept()) {
-          readRequestHead(s.getInputStream());
-          OutputStream out = s.getOutputStream();
-          out.write("HTTP/1.1 200 OK\r\nContent-Length: 4000\r\n\r\n".getBytes(UTF_8));
-          out.flush();
-          for (int i = 0; i < 4000 && !testDone.await(20, TimeUnit.MILLISECONDS); i++) {
-            out.write('x');
-            out.flush();
-          }
-        } catch (IOException e) {
-          // the client hung up
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "trickling-server");
-      trickler.setDaemon(true);
-      trickler.start();
-
+    try (LoopbackServer raw = new LoopbackServer((request, out) -> { // closing it interrupts the trickle
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 4000\r\n\r\n".getBytes(UTF_8));
+      out.flush();
+      for (int i = 0; i < 4000; i++) {
+        Thread.sleep(20);
+        out.write('x');
+        out.flush();
+      }
+      return false;
+    })) {
       HttpTransportException e = assertThrows(HttpTransportException.class, () -> transport.execute(
-          HttpRequest.builder("GET", URI.create("http://127.0.0.1:" + raw.getLocalPort() + "/slow"))
-              .timeout(Duration.ofMillis(2000)).build()));
+          HttpRequest.builder("GET", raw.uri("/slow")).timeout(Duration.ofMillis(2000)).build()));
 
       assertEquals(HttpTransportException.Kind.RESPONSE_TIMEOUT, e.kind());
       assertNull(e.getCause(), "cut off by the deadline, not by a socket read timeout");
-    } finally {
-      testDone.countDown();
     }
   }
 
@@ -454,7 +442,7 @@ class UrlConnectionTransportTest {
   void tricklingHeadIsCutByTheDeadlineSyncAndAsync() throws Exception {
     byte[] head = ("HTTP/1.1 200 OK\r\nX-Padding: " + "p".repeat(280) + "\r\nContent-Length: 2\r\n\r\n{}")
         .getBytes(UTF_8);
-    try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+    try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
       for (byte b : head) {
         out.write(b);
         out.flush();
@@ -491,40 +479,8 @@ class UrlConnectionTransportTest {
   @Test
   void stalledOrDrippedTlsHandshakeIsCutByTheConnectTimeout() throws Exception {
     for (boolean drip : new boolean[] {false, true}) {
-      CountDownLatch testDone = new CountDownLatch(1);
-      try (ServerSocket raw = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-        Thread server = new Thread(() -> {
-          List<Socket> accepted = new ArrayList<>();
-          try {
-            while (true) {
-              Socket s = raw.accept();
-              accepted.add(s);
-              if (drip) {
-                OutputStream out = s.getOutputStream();
-                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}); // a handshake record of 16 KiB follows
-                for (int i = 0; i < 1000 && !testDone.await(100, TimeUnit.MILLISECONDS); i++) {
-                  out.write(0x02);
-                  out.flush();
-                }
-              }
-            }
-          } catch (IOException e) {
-            // the client hung up, or the test closed the port
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            for (Socket s : accepted) {
-              try {
-                s.close();
-              } catch (IOException ignored) {
-                // closing anyway
-              }
-            }
-          }
-        }, "tls-staller");
-        server.setDaemon(true);
-        server.start();
-        URI uri = URI.create("https://127.0.0.1:" + raw.getLocalPort() + PATH);
+      try (HandshakeStaller raw = new HandshakeStaller(drip ? HandshakeStaller.Mode.DRIP : HandshakeStaller.Mode.STALL)) {
+        URI uri = raw.uri(PATH);
 
         long start = System.nanoTime();
         HttpTransportException connectLimited = assertThrows(HttpTransportException.class, () -> transport.execute(
@@ -546,8 +502,6 @@ class UrlConnectionTransportTest {
         assertTrue(connectLimitedMillis < 20_000, context + " took " + connectLimitedMillis + " ms; the read timeout"
             + " alone would end it after 40 s");
         assertTrue(deadlineLimitedMillis < 20_000, context + " took " + deadlineLimitedMillis + " ms");
-      } finally {
-        testDone.countDown();
       }
     }
   }
@@ -563,7 +517,7 @@ class UrlConnectionTransportTest {
   @Test
   void interimAnswersEndInTheFinalAnswerOrAClearErrorAtOnce() throws Exception {
     for (String interim : new String[] {"102 Processing", "103 Early Hints\r\nLink: </style.css>; rel=preload"}) {
-      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
         String body = "{\"request_id\":\"c" + connection + "-r" + request + "\"}";
         if (connection == 1 && request == 1) {
           out.write(("HTTP/1.1 " + interim + "\r\n\r\n").getBytes(UTF_8));
@@ -609,7 +563,7 @@ class UrlConnectionTransportTest {
     for (String lengthHeaders : new String[] {
         "Content-Length: " + body.length() + ", 5", "Content-Length: " + body.length() + "\r\nContent-Length: 5",
         "Content-Length: 1e2", "Content-Length: -" + body.length()}) {
-      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
         out.write(("HTTP/1.1 200 OK\r\n" + lengthHeaders + "\r\n\r\n" + body).getBytes(UTF_8));
         return true; // keeps the connection open: a client that reads until the close waits for the deadline
       })) {
@@ -634,7 +588,7 @@ class UrlConnectionTransportTest {
   @Test
   void noBodyAnswerWithALateBodyIsNotReadAsTheNextAnswer() throws Exception {
     for (int status : new int[] {204, 304}) {
-      try (ScriptedServer raw = new ScriptedServer((connection, request, out) -> {
+      try (LoopbackServer raw = scriptedServer((connection, request, out) -> {
         if (connection == 1 && request == 1) {
           out.write(("HTTP/1.1 " + status + " X\r\n\r\n").getBytes(UTF_8));
           return true;
@@ -908,84 +862,13 @@ class UrlConnectionTransportTest {
     }
   }
 
-  /**
-   * A loopback server that reads each request (head and Content-Length body) and lets the test write any bytes
-   * as the answer; {@code connection} and {@code request} count from 1 (the request on that connection).
-   */
-  private static final class ScriptedServer implements AutoCloseable {
-    interface Script {
-      boolean answer(int connection, int request, OutputStream out) throws IOException, InterruptedException;
-    }
+  /** Writes the answer to request {@code request} (from 1) of connection {@code connection} (from 1). */
+  private interface Script {
+    boolean answer(int connection, int request, OutputStream out) throws IOException, InterruptedException;
+  }
 
-    final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    final AtomicInteger connections = new AtomicInteger();
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
-
-    ScriptedServer(Script script) throws IOException {
-      Thread acceptor = new Thread(() -> {
-        while (true) {
-          Socket accepted;
-          try {
-            accepted = socket.accept();
-          } catch (IOException e) {
-            return; // closed: the test is over
-          }
-          int connection = connections.incrementAndGet();
-          open.add(accepted);
-          Thread t = new Thread(() -> serve(accepted, connection, script), "scripted-server-" + connection);
-          t.setDaemon(true);
-          t.start();
-        }
-      }, "scripted-server");
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    private void serve(Socket accepted, int connection, Script script) {
-      try (Socket s = accepted) {
-        InputStream in = s.getInputStream();
-        OutputStream out = s.getOutputStream();
-        for (int request = 1; ; request++) {
-          String head;
-          try {
-            head = readRequestHead(in);
-          } catch (IOException endOfStream) {
-            return;
-          }
-          int length = 0;
-          for (String line : head.split("\r\n")) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-              length = Integer.parseInt(line.substring("content-length:".length()).trim());
-            }
-          }
-          in.readNBytes(length);
-          requests.add(head.substring(0, head.indexOf("\r\n")));
-          boolean keepOpen = script.answer(connection, request, out);
-          out.flush();
-          if (!keepOpen) {
-            return;
-          }
-        }
-      } catch (IOException e) {
-        // the client hung up
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        open.remove(accepted);
-      }
-    }
-
-    URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort() + path);
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-      for (Socket s : open) {
-        s.close();
-      }
-    }
+  /** A loopback server that reads each request and lets {@code script} write any bytes as the answer. */
+  private static LoopbackServer scriptedServer(Script script) throws IOException {
+    return new LoopbackServer((request, out) -> script.answer(request.connection, request.numberOnConnection, out));
   }
 }

@@ -1,7 +1,7 @@
 package io.github.cphsdk.portability;
 
-import static io.github.cphsdk.portability.MiniHttpServer.drop;
-import static io.github.cphsdk.portability.MiniHttpServer.respond;
+import static io.github.cphsdk.testsupport.LoopbackServer.drop;
+import static io.github.cphsdk.testsupport.LoopbackServer.respond;
 
 import io.github.cphsdk.CloudPhoneClient;
 import io.github.cphsdk.CloudPhoneServiceException;
@@ -20,6 +20,7 @@ import io.github.cphsdk.testkit.FakeClock;
 import io.github.cphsdk.testkit.FakeCloudPhoneServer;
 import io.github.cphsdk.testkit.Fault;
 import io.github.cphsdk.testkit.Operation;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * Uses the SDK the way an Android app or a trimmed desktop runtime would: in a JVM where the module
  * {@code java.net.http} does not exist ({@code --limit-modules java.base,jdk.httpserver}; the second module
  * only for the testkit's emulator), through
- * {@link UrlConnectionTransport}, against {@link MiniHttpServer} on loopback. It pushes, gets a 503 and
+ * {@link UrlConnectionTransport}, against {@link LoopbackServer#scripted() a scripted LoopbackServer} on loopback. It pushes, gets a 503 and
  * retries, parses the answer (accepted and rejected servers), gets a service error, pushes asynchronously,
  * and loses the connection after sending (no retry, may have been applied); then, against the testkit's
  * emulator, pushes with AK/SK signing and waits for the jobs, through {@link UrlConnectionTransport} and
@@ -94,7 +95,7 @@ public final class NoJavaNetHttpProgram {
       System.out.println("OK request validated");
     }
 
-    try (MiniHttpServer server = new MiniHttpServer();
+    try (LoopbackServer server = LoopbackServer.scripted();
         UrlConnectionTransport transport = new UrlConnectionTransport()) {
       CloudPhoneClient client = CloudPhoneClient.builder()
           .endpoint(server.endpoint())
@@ -118,16 +119,16 @@ public final class NoJavaNetHttpProgram {
           "server A accepted: " + response.accepted());
       check(response.rejected().size() == 1 && response.rejected().get(0).errorCode().orElse("").equals("CPS.0016"),
           "server B rejected: " + response.rejected());
-      List<MiniHttpServer.Received> received = server.received();
+      List<LoopbackServer.Request> received = server.requests;
       check(received.size() == 2, "503 then 200: two attempts, got " + received.size());
-      for (MiniHttpServer.Received r : received) {
+      for (LoopbackServer.Request r : received) {
         check(r.method.equals("POST"), "method " + r.method);
         check(r.target.equals("/v1/" + PROJECT + "/cloud-phone/phones/share-apps"), "path " + r.target);
         check(TOKEN.equals(r.headers.get("x-auth-token")), "X-Auth-Token on every attempt");
         check(r.headers.get("content-type").startsWith("application/json"), "content type " + r.headers);
         check(String.valueOf(r.body.length).equals(r.headers.get("content-length")), "Content-Length");
         check(!r.headers.containsKey("transfer-encoding"), "never chunked");
-        check(EXPECTED_BODY.equals(r.bodyText()), "body on the wire: " + r.bodyText());
+        check(EXPECTED_BODY.equals(r.bodyUtf8()), "body on the wire: " + r.bodyUtf8());
       }
       System.out.println("OK push retried after 503 and parsed (1 accepted, 1 rejected)");
 
@@ -145,7 +146,7 @@ public final class NoJavaNetHttpProgram {
         check(!e.mayHaveBeenApplied(), "a 400 was not applied");
         check(e.attempts() == 1, "a 400 is not retried: " + e.attempts());
       }
-      check(server.received().size() == 3, "one more request");
+      check(server.requests.size() == 3, "one more request");
       System.out.println("OK service error CPS.0148 mapped, not retried");
 
       // 3. Asynchronously, on the transport's own threads.
@@ -156,7 +157,7 @@ public final class NoJavaNetHttpProgram {
 
       // 4. Connection lost after the request was sent: never retried by default, may have been applied.
       server.enqueue(drop(), drop(), drop());
-      int before = server.received().size();
+      int before = server.requests.size();
       try {
         client.shareApps(request);
         throw new AssertionError("a dropped connection must fail the call");
@@ -164,8 +165,8 @@ public final class NoJavaNetHttpProgram {
         check(e.mayHaveBeenApplied(), "the push may have been applied");
         check(e.attempts() == 1, "not retried: " + e.attempts());
       }
-      check(server.received().size() == before + 1, "exactly one request reached the server, got "
-          + (server.received().size() - before));
+      check(server.requests.size() == before + 1, "exactly one request reached the server, got "
+          + (server.requests.size() - before));
       System.out.println("OK dropped connection: one request, mayHaveBeenApplied");
 
       client.close();

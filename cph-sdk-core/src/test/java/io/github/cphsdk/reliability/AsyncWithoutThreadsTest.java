@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpResponse;
 import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +34,10 @@ class AsyncWithoutThreadsTest {
     CountDownLatch release = new CountDownLatch(1);
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
-    try (RawServer server = new RawServer((request, out) -> {
+    try (LoopbackServer server = new LoopbackServer((request, out) -> {
           arrived.countDown();
           release.await(60, TimeUnit.SECONDS); // bounded, and released in finally below
-          out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
+          out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
           out.write(body);
           return true;
         }, new java.net.ServerSocket(0, 1024, java.net.InetAddress.getByName("127.0.0.1"))); // 256 connect at once
@@ -53,7 +54,7 @@ class AsyncWithoutThreadsTest {
         assertTrue(arrived.await(60, TimeUnit.SECONDS), "all " + IN_FLIGHT + " requests in flight at once; missing "
             + arrived.getCount() + ", failed " + calls.stream().filter(CompletableFuture::isCompletedExceptionally).count());
         clientThreads = Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith("raw-server"))
+            .filter(t -> t.isAlive() && !before.contains(t) && !t.getName().startsWith(LoopbackServer.THREAD_NAME_PREFIX))
             .map(Thread::getName).sorted().collect(Collectors.toList());
       } finally {
         release.countDown();

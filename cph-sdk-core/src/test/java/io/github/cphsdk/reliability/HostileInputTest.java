@@ -18,6 +18,9 @@ import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.retry.RetryPolicy;
 import io.github.cphsdk.testkit.internal.AuthorizationHeader;
 import io.github.cphsdk.testkit.internal.SdkHmacSha256;
+import io.github.cphsdk.testsupport.LoopbackServer;
+import io.github.cphsdk.testsupport.RecordingTransport;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * {@link IllegalArgumentException} or {@link NullPointerException} and nothing else, or the request that goes
  * out has exactly the path, headers and JSON the input says (compared with a Jackson parse of the body), no
  * more and no less; acceptance also agrees with an independent regex statement of the documented rule. A
- * sample of the accepted cases goes over a real socket to a {@link RawServer} that checks the bytes on the wire.
+ * sample of the accepted cases goes over a real socket to a {@link LoopbackServer} that checks the bytes on the wire.
  */
 class HostileInputTest {
   static final long SEED = Long.getLong("cph.fuzz.seed", 7_2026L);
@@ -55,7 +58,7 @@ class HostileInputTest {
   static final String SUFFIX = "/cloud-phone/phones/share-apps";
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static RawServer wire;
+  static LoopbackServer wire;
   static HttpTransport wireTransport;
   /** The other transport: the wire samples rotate over both. */
   static HttpTransport urlTransport;
@@ -67,9 +70,9 @@ class HostileInputTest {
 
   @BeforeAll
   static void startWire() throws Exception {
-    wire = new RawServer((request, out) -> {
-      byte[] body = RecordingTransport.ANSWER.getBytes(StandardCharsets.UTF_8);
-      out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    wire = new LoopbackServer((request, out) -> {
+      byte[] body = RecordingTransport.PUSH_ANSWER.getBytes(StandardCharsets.UTF_8);
+      out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
           + body.length + "\r\n\r\n"));
       out.write(body);
       return true;
@@ -286,8 +289,8 @@ class HostileInputTest {
     assertEquals(r.serverIds(), ids);
   }
 
-  /** What a {@link RawServer} received matches the request the client built: request line, headers, body. */
-  static void assertOnTheWire(RawServer.Request received, HttpRequest sent) {
+  /** What a {@link LoopbackServer} received matches the request the client built: request line, headers, body. */
+  static void assertOnTheWire(LoopbackServer.Request received, HttpRequest sent) {
     assertEquals("POST " + sent.uri().getRawPath() + " HTTP/1.1", received.requestLine);
     Map<String, String> expected = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     sent.headers().forEach(h -> expected.put(h.getKey(), h.getValue()));
@@ -326,7 +329,7 @@ class HostileInputTest {
   /** The escapes the generators found, pinned down. */
   @Test
   void knownEscapesStayClosed() {
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     // An endpoint path starting with "//" once sent the push, token and all, to the host after the slashes.
     for (String endpoint : new String[] {"https://cph.example.com//evil.example.net", "http://localhost:8443//api",
         "https://cph.example.com/a/../b", "https://cph.example.com/./x", "https://cph.example.com/a/%2e%2e/b"}) {
@@ -337,8 +340,8 @@ class HostileInputTest {
     try (CloudPhoneClient c = client(recorder).endpoint(URI.create("https://cph.example.com/caf\u00e9/")).build()) {
       c.shareApps(plainRequest());
     }
-    assertEquals("https://cph.example.com/caf%C3%A9/v1/" + PROJECT + SUFFIX, recorder.last.uri().toString());
-    assertEquals(0, recorder.count - 1, "only the valid endpoint sent anything");
+    assertEquals("https://cph.example.com/caf%C3%A9/v1/" + PROJECT + SUFFIX, recorder.last().uri().toString());
+    assertEquals(0, recorder.count() - 1, "only the valid endpoint sent anything");
     // Latin-1 header values went out as '?' through java.net.http.
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> HttpRequest.builder("GET", URI.create("https://h.example")).header("X-Name", "Jos\u00e9"));
@@ -353,7 +356,7 @@ class HostileInputTest {
   @Test
   void pushFieldsNeverChangeWhatIsSent() throws Exception {
     Gen gen = new Gen(SEED);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int accepted = 0;
     int onTheWire = 0;
     try (CloudPhoneClient client = client(recorder).build();
@@ -405,7 +408,7 @@ class HostileInputTest {
         ShareAppsRequest r = (ShareAppsRequest) built;
         assertEquals(Optional.ofNullable(pre), r.preInstallApp());
         client.shareApps(r);
-        HttpRequest sent = recorder.last;
+        HttpRequest sent = recorder.last();
         assertEquals("POST", sent.method());
         assertEquals("https://cph.cn-north-4.myhuaweicloud.com/v1/" + PROJECT + SUFFIX, sent.uri().toString());
         assertHeaders(sent, PROJECT, TOKEN, null);
@@ -436,7 +439,7 @@ class HostileInputTest {
   @Test
   void projectIdIsExactlyOnePathSegmentAndHeader() throws Exception {
     Gen gen = new Gen(SEED + 1);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
       String projectId = gen.chance(100) ? null : gen.string(LETTERS + DIGITS + "_-", gen.chance(10) ? 80 : 40);
@@ -448,7 +451,7 @@ class HostileInputTest {
         try (CloudPhoneClient c = (CloudPhoneClient) built) {
           c.shareApps(plainRequest());
         }
-        HttpRequest sent = recorder.last;
+        HttpRequest sent = recorder.last();
         assertEquals("/v1/" + projectId + SUFFIX, sent.uri().getRawPath());
         assertEquals(List.of("", "v1", projectId, "cloud-phone", "phones", "share-apps"),
             List.of(sent.uri().getRawPath().split("/", -1)));
@@ -463,7 +466,7 @@ class HostileInputTest {
   @Test
   void regionOnlyEverNamesTheHuaweiCloudHost() {
     Gen gen = new Gen(SEED + 2);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
       String region = gen.chance(100) ? null : gen.string("abcdefghijklmnopqrstuvwxyz0123456789-", 40);
@@ -476,7 +479,7 @@ class HostileInputTest {
         try (CloudPhoneClient c = (CloudPhoneClient) built) {
           c.shareApps(plainRequest());
         }
-        URI uri = recorder.last.uri();
+        URI uri = recorder.last().uri();
         assertEquals("https", uri.getScheme());
         assertEquals("cph." + region + ".myhuaweicloud.com", uri.getHost());
         assertEquals(-1, uri.getPort());
@@ -502,7 +505,7 @@ class HostileInputTest {
   @Test
   void endpointNeverSendsTheTokenAnywhereElse() throws Exception {
     Gen gen = new Gen(SEED + 3);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int parsed = 0;
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
@@ -527,7 +530,7 @@ class HostileInputTest {
       try (CloudPhoneClient c = (CloudPhoneClient) built) {
         c.shareApps(plainRequest());
       }
-      URI sent = recorder.last.uri();
+      URI sent = recorder.last().uri();
       String scheme = endpoint.getScheme().toLowerCase(Locale.ROOT);
       String context = "case " + i + ": endpoint " + show(text) + " sent to " + sent;
       assertTrue(scheme.equals("https") || scheme.equals("http"), context);
@@ -592,7 +595,7 @@ class HostileInputTest {
   @Test
   void applicationIdOnlyEverEndsTheUserAgent() {
     Gen gen = new Gen(SEED + 5);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
       String appId = gen.chance(100) ? null : gen.string(LETTERS + DIGITS + "._/+-", 80);
@@ -604,7 +607,7 @@ class HostileInputTest {
         try (CloudPhoneClient c = (CloudPhoneClient) built) {
           c.shareApps(plainRequest());
         }
-        assertHeaders(recorder.last, PROJECT, TOKEN, appId);
+        assertHeaders(recorder.last(), PROJECT, TOKEN, appId);
       }
     }
     tally("applicationIdOnlyEverEndsTheUserAgent", CASES, accepted);
@@ -614,7 +617,7 @@ class HostileInputTest {
   @Test
   void tokensAreSentExactlyOrRefusedWithoutBeingEchoed() {
     Gen gen = new Gen(SEED + 6);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
       String token = gen.chance(100) ? null : gen.string(PRINTABLE, 60);
@@ -626,15 +629,15 @@ class HostileInputTest {
       }
       // The same token from a supplier, checked on every attempt.
       try (CloudPhoneClient c = client(recorder).credentials(Credentials.token(() -> token)).build()) {
-        int before = recorder.count;
+        int before = recorder.count();
         try {
           c.shareApps(plainRequest());
           assertTrue(valid, "case " + i + ": a supplied invalid token was sent: " + show(token));
           accepted++;
-          assertHeaders(recorder.last, PROJECT, token, null);
+          assertHeaders(recorder.last(), PROJECT, token, null);
         } catch (CloudPhoneException e) {
           assertFalse(valid, "case " + i + ": " + e);
-          assertEquals(before, recorder.count, "nothing is sent with an invalid token");
+          assertEquals(before, recorder.count(), "nothing is sent with an invalid token");
           assertFalse(e.mayHaveBeenApplied());
           if (token != null && token.length() >= 8) {
             assertFalse(e.getMessage().contains(token), "the failure echoes the token: " + e.getMessage());
@@ -672,7 +675,7 @@ class HostileInputTest {
       if (i % 5 == 0 && value.equals(value.trim())) { // HTTP drops leading and trailing blanks by definition
         int before = wire.requests.size();
         transport(i / 5).execute(r);
-        RawServer.Request got = wire.requests.get(before);
+        LoopbackServer.Request got = wire.requests.get(before);
         List<String> lines = new ArrayList<>();
         for (String line : got.headerLines) {
           // The transport's own: Host, Content-Length and its defaults.
@@ -695,7 +698,7 @@ class HostileInputTest {
   @Test
   void akSkSignaturesCoverExactlyWhatIsSent() throws Exception {
     Gen gen = new Gen(SEED + 8);
-    RecordingTransport recorder = new RecordingTransport();
+    RecordingTransport recorder = RecordingTransport.answering(RecordingTransport.pushAnswer());
     int accepted = 0;
     for (int i = 0; i < CASES; i++) {
       String ak = gen.chance(100) ? null : gen.chance(2) ? gen.clean(LETTERS.toUpperCase(Locale.ROOT) + DIGITS, 20, 20)
@@ -719,7 +722,7 @@ class HostileInputTest {
       try (CloudPhoneClient c = client(recorder).credentials((Credentials) built).build()) {
         c.shareApps(plainRequest());
       }
-      HttpRequest sent = recorder.last;
+      HttpRequest sent = recorder.last();
       Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       sent.headers().forEach(h -> assertTrue(headers.put(h.getKey(), h.getValue()) == null, "twice: " + h.getKey()));
       List<String> names = new ArrayList<>(List.of("Accept", "Authorization", "Content-Type", "User-Agent",
@@ -750,8 +753,12 @@ class HostileInputTest {
     static final String SUBJECT_TOKEN = "MIIsubject-token-from-iam";
     volatile HttpRequest iamRequest;
 
+    IamRecorder() {
+      super(RecordingTransport.pushAnswer());
+    }
+
     @Override
-    public synchronized io.github.cphsdk.http.HttpResponse execute(HttpRequest request) {
+    public synchronized io.github.cphsdk.http.HttpResponse execute(HttpRequest request) throws IOException {
       if (request.uri().getRawPath().endsWith("/v3/auth/tokens")) {
         iamRequest = request;
         return io.github.cphsdk.http.HttpResponse.of(201, Map.of("X-Subject-Token", List.of(SUBJECT_TOKEN)),
@@ -808,7 +815,7 @@ class HostileInputTest {
         project.put("id", PROJECT);
       }
       assertEquals(expected, JSON.readTree(login.body()), "case " + i + ": " + input);
-      assertHeaders(recorder.last, PROJECT, IamRecorder.SUBJECT_TOKEN, null);
+      assertHeaders(recorder.last(), PROJECT, IamRecorder.SUBJECT_TOKEN, null);
     }
     tally("iamPasswordLoginCarriesExactlyTheGivenNames", CASES, accepted);
     assertTrue(accepted > CASES / 10 && accepted < CASES * 9 / 10, "valid: " + accepted);

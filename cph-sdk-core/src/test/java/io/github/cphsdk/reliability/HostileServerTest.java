@@ -1,6 +1,6 @@
 package io.github.cphsdk.reliability;
 
-import static io.github.cphsdk.reliability.RawServer.ascii;
+import static io.github.cphsdk.testsupport.LoopbackServer.ascii;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,6 +17,7 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,13 +65,13 @@ class HostileServerTest {
     }
   }
 
-  RawServer server(RawServer.Handler handler) throws IOException {
-    RawServer s = new RawServer(handler);
+  LoopbackServer server(LoopbackServer.Handler handler) throws IOException {
+    LoopbackServer s = new LoopbackServer(handler);
     toClose.add(s);
     return s;
   }
 
-  CloudPhoneClient client(TransportKind kind, RawServer server) {
+  CloudPhoneClient client(TransportKind kind, LoopbackServer server) {
     CloudPhoneClient.Builder b = CloudPhoneClient.builder()
         .endpoint(server.endpoint())
         .projectId(PROJECT)
@@ -108,7 +109,7 @@ class HostileServerTest {
     return ascii(sb.append("\r\n").toString());
   }
 
-  static RawServer.Handler answer(int status, String contentType, String body, String... extra) {
+  static LoopbackServer.Handler answer(int status, String contentType, String body, String... extra) {
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return (request, out) -> {
       out.write(head("HTTP/1.1 " + status + " X", contentType, (long) bytes.length, extra));
@@ -187,7 +188,7 @@ class HostileServerTest {
   @EnumSource(TransportKind.class)
   void oversizedBodyIsCutAtTheLimitAndTheConnectionDropped(TransportKind kind) throws Exception {
     long declared = 256L * 1024 * 1024;
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", declared));
       out.write(ascii("{\"request_id\":\"r\",\"jobs\":[],\"padding\":\""));
       byte[] chunk = new byte[64 * 1024];
@@ -209,7 +210,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void endlessChunkedBodyIsCutAtTheLimit(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", null, "Transfer-Encoding: chunked"));
       byte[] chunk = new byte[16 * 1024];
       Arrays.fill(chunk, (byte) ' ');
@@ -230,7 +231,7 @@ class HostileServerTest {
   @EnumSource(TransportKind.class)
   void endlessHeadersEndWithinTheDeadline(TransportKind kind) throws Exception {
     java.util.Set<Thread> before = SdkThreads.alive();
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(ascii("HTTP/1.1 200 OK\r\n"));
       byte[] line = ascii("X-Padding: " + "a".repeat(1000) + "\r\n");
       while (true) {
@@ -261,7 +262,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void bodyTricklingOneBytePerSecondIsCutByTheDeadline(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", (long) OK_BODY.length()));
       out.flush();
       for (byte b : ascii(OK_BODY)) {
@@ -285,7 +286,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void statusLineTricklingOneBytePerSecondIsCutByTheDeadline(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       for (byte b : head("HTTP/1.1 200 OK", "application/json", (long) OK_BODY.length())) {
         out.write(b);
         out.flush();
@@ -308,7 +309,7 @@ class HostileServerTest {
   @EnumSource(TransportKind.class)
   void headTricklingFasterThanAnyReadTimeoutIsCutByTheDeadline(TransportKind kind) throws Exception {
     byte[] head = head("HTTP/1.1 200 OK", "application/json", (long) OK_BODY.length(), "X-Padding: " + "p".repeat(100));
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       for (byte b : head) {
         out.write(b);
         out.flush();
@@ -324,7 +325,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void silentServerIsCutByTheDeadline(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       sleep(60_000);
       return false;
     });
@@ -378,7 +379,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void garbageStatusLineIsAClearFailure(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(ascii("HELLO THERE\r\n\r\n"));
       return false;
     });
@@ -388,7 +389,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void resetAfterReadingTheRequestMayHaveBeenApplied(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       throw new java.net.SocketException("reset by the test"); // closes the socket without answering
     });
     List<CloudPhoneTransportException> e = failsBothWays(client(kind, server), CloudPhoneTransportException.class,
@@ -403,7 +404,7 @@ class HostileServerTest {
         + "\"error_code\":\"CPS.0016\",\"error_msg\":\"serveur refus\u00e9\"}]}").getBytes(charset);
   }
 
-  static RawServer.Handler answerBytes(String contentType, byte[] body, String... extra) {
+  static LoopbackServer.Handler answerBytes(String contentType, byte[] body, String... extra) {
     return (request, out) -> {
       out.write(head("HTTP/1.1 200 OK", contentType, (long) body.length, extra));
       out.write(body);
@@ -456,7 +457,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void http10CloseDelimitedBodyIsRead(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.0 200 OK", "application/json", null));
       out.write(ascii(OK_BODY));
       return false; // the end of the body is the end of the connection
@@ -470,7 +471,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void http11CloseDelimitedBodyIsRead(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", null, "Connection: close"));
       out.write(ascii(OK_BODY));
       return false;
@@ -485,7 +486,7 @@ class HostileServerTest {
   void closeDelimitedBodyCutShortIsAClearFailure(TransportKind kind) throws Exception {
     // Without a length, only the JSON tells that the body is incomplete: wherever the cut, never a "success".
     for (int cut : new int[] {40, OK_BODY.indexOf("[{") + 1, OK_BODY.indexOf("}]") + 1}) {
-      RawServer server = server((request, out) -> {
+      LoopbackServer server = server((request, out) -> {
         out.write(head("HTTP/1.0 200 OK", "application/json", null));
         out.write(ascii(OK_BODY.substring(0, cut)));
         return false;
@@ -497,7 +498,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void contentLengthLongerThanTheBodyIsAClearFailure(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", (long) OK_BODY.length() + 50));
       out.write(ascii(OK_BODY));
       return false; // closes before the promised bytes
@@ -508,7 +509,7 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void connectionCloseStormStillServesEveryCall(TransportKind kind) throws Exception {
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", (long) OK_BODY.length(), "Connection: close"));
       out.write(ascii(OK_BODY));
       return false;
@@ -534,7 +535,7 @@ class HostileServerTest {
   @EnumSource(TransportKind.class)
   void interimAnswerBeforeThe200GivesTheJobsOrAClearErrorAtOnce(TransportKind kind) throws Exception {
     byte[] ok = ascii(OK_BODY);
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(ascii("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"));
       out.flush();
       out.write(ascii("HTTP/1.1 102 Processing\r\n\r\n"));
@@ -561,7 +562,7 @@ class HostileServerTest {
   @EnumSource(TransportKind.class)
   void contentLengthListIsAClearFailureNotATimeout(TransportKind kind) throws Exception {
     byte[] ok = ascii(OK_BODY);
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       out.write(head("HTTP/1.1 200 OK", "application/json", null, "Content-Length: " + ok.length + ", 5"));
       out.write(ok);
       return true; // the connection stays open: reading until it closes would last until the deadline
@@ -583,9 +584,9 @@ class HostileServerTest {
   void noContentWithALateBodyDoesNotAnswerTheNextPush(TransportKind kind) throws Exception {
     ThreadLocal<int[]> onThisConnection = ThreadLocal.withInitial(() -> new int[1]);
     java.util.concurrent.atomic.AtomicInteger pushes = new java.util.concurrent.atomic.AtomicInteger();
-    RawServer server = server((request, out) -> {
+    LoopbackServer server = server((request, out) -> {
       int push = pushes.incrementAndGet();
-      int n = ++onThisConnection.get()[0]; // RawServer serves each connection on a thread of its own
+      int n = ++onThisConnection.get()[0]; // LoopbackServer serves each connection on a thread of its own
       if (push == 1) {
         out.write(ascii("HTTP/1.1 204 No Content\r\n\r\n"));
         return true;
@@ -616,9 +617,9 @@ class HostileServerTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void redirectsAreNeverFollowedAndTheOtherHostReceivesNothing(TransportKind kind) throws Exception {
-    RawServer elsewhere = server(answer(200, "application/json", OK_BODY));
+    LoopbackServer elsewhere = server(answer(200, "application/json", OK_BODY));
     for (int status : new int[] {301, 302, 303, 307, 308}) {
-      RawServer server = server((request, out) -> {
+      LoopbackServer server = server((request, out) -> {
         out.write(head("HTTP/1.1 " + status + " Moved", "text/html", 0L,
             "Location: " + elsewhere.endpoint() + "/v1/" + PROJECT + "/cloud-phone/phones/share-apps"));
         return true;

@@ -16,6 +16,8 @@ import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.HandshakeStaller;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ProxySelector;
@@ -72,11 +74,11 @@ class ProxyAndProgressTest {
         .addServerIds(ResendScenarios.SERVER_ID).build();
   }
 
-  RawServer httpsTarget() throws Exception {
+  LoopbackServer httpsTarget() throws Exception {
     SSLServerSocket socket = (SSLServerSocket) Certificates.serving(cert).getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    RawServer server = new RawServer((request, out) -> {
-      out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    LoopbackServer server = new LoopbackServer((request, out) -> {
+      out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
           + ResendScenarios.OK.length + "\r\n\r\n"));
       out.write(ResendScenarios.OK);
       return true;
@@ -108,7 +110,7 @@ class ProxyAndProgressTest {
 
   @Test
   void pushesThroughAConnectTunnel() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.TUNNEL);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -125,7 +127,7 @@ class ProxyAndProgressTest {
 
   @Test
   void proxyAnswering407IsAClearNothingSentError() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.REQUIRE_AUTH);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -149,8 +151,8 @@ class ProxyAndProgressTest {
         return new java.net.PasswordAuthentication("user", "secret-password".toCharArray());
       }
     };
-    RawServer server = new RawServer((request, out) -> {
-      out.write(RawServer.ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"svc\"\r\n"
+    LoopbackServer server = new LoopbackServer((request, out) -> {
+      out.write(LoopbackServer.ascii("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"svc\"\r\n"
           + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"));
       return true;
     });
@@ -167,7 +169,7 @@ class ProxyAndProgressTest {
 
   @Test
   void proxyRefusingTheTunnelIsNothingSent() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.FORBID);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -181,7 +183,7 @@ class ProxyAndProgressTest {
 
   @Test
   void silentProxyUntilTheDeadlineIsNothingSent() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.SILENT);
     toClose.add(proxy);
     CloudPhoneClient client = client(builder(target.endpoint()).proxy(ProxySelector.of(proxy.address())));
@@ -193,56 +195,12 @@ class ProxyAndProgressTest {
     assertEquals(0, target.requests.size());
   }
 
-  /** Accepts TCP connections and reads (the ClientHello) but never answers. */
-  static final class SilentTcpServer implements AutoCloseable {
-    final ServerSocket socket;
-    final AtomicLong bytesRead = new AtomicLong();
-    final List<Socket> open = new CopyOnWriteArrayList<>();
-
-    SilentTcpServer() throws Exception {
-      socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-      Thread t = new Thread(() -> {
-        while (!socket.isClosed()) {
-          try {
-            Socket s = socket.accept();
-            open.add(s);
-            Thread r = new Thread(() -> {
-              try (InputStream in = s.getInputStream()) {
-                byte[] buf = new byte[4096];
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                  bytesRead.addAndGet(n);
-                }
-              } catch (Exception ignored) {
-                // closed
-              }
-            }, "silent-tls-conn");
-            r.setDaemon(true);
-            r.start();
-          } catch (Exception closed) {
-            return;
-          }
-        }
-      }, "silent-tls-accept");
-      t.setDaemon(true);
-      t.start();
-    }
-
-    @Override
-    public void close() throws Exception {
-      socket.close();
-      for (Socket s : open) {
-        s.close();
-      }
-    }
-  }
-
   @ParameterizedTest
   @EnumSource(value = TransportKind.class, names = {"DEFAULT", "JDK_HTTP"})
   void tlsHandshakeStalledUntilTheDeadlineIsNothingSent(TransportKind kind) throws Exception {
-    SilentTcpServer server = new SilentTcpServer();
+    HandshakeStaller server = new HandshakeStaller(HandshakeStaller.Mode.STALL);
     toClose.add(server);
-    CloudPhoneClient.Builder b = builder(java.net.URI.create("https://127.0.0.1:" + server.socket.getLocalPort()));
+    CloudPhoneClient.Builder b = builder(server.endpoint());
     HttpTransport transport = kind.configure(b, trust);
     if (transport != null) {
       toClose.add(transport);
@@ -259,7 +217,7 @@ class ProxyAndProgressTest {
 
   @Test
   void transportBuilderTakesProxyAndVersion() throws Exception {
-    RawServer target = httpsTarget();
+    LoopbackServer target = httpsTarget();
     TinyConnectProxy proxy = new TinyConnectProxy(TinyConnectProxy.Mode.TUNNEL);
     toClose.add(proxy);
     JdkHttpTransport transport = JdkHttpTransport.builder().sslContext(trust).proxy(ProxySelector.of(proxy.address()))

@@ -3,6 +3,7 @@ package io.github.cphsdk.reliability;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpTransportException;
 import io.github.cphsdk.http.JdkHttpTransport;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ public final class ResendProgram {
 
   public static void main(String[] args) throws Exception {
     // 1. bare java.net.http: two POSTs, the server reads the second and closes: the JDK sends it again.
-    try (RawServer server = ResendScenarios.server(ResendScenarios.Behaviour.READS_POST_THEN_CLOSES)) {
+    try (LoopbackServer server = ResendScenarios.server(ResendScenarios.Behaviour.READS_POST_THEN_CLOSES)) {
       HttpClient bare = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (int i = 0; i < 2; i++) {
         try {
@@ -34,7 +35,7 @@ public final class ResendProgram {
     }
 
     // 2. JdkHttpTransport refuses, sync and async; nothing reaches the server; a GET still goes.
-    try (RawServer server = ResendScenarios.server(ResendScenarios.Behaviour.READS_POST_THEN_CLOSES);
+    try (LoopbackServer server = ResendScenarios.server(ResendScenarios.Behaviour.READS_POST_THEN_CLOSES);
         JdkHttpTransport transport = new JdkHttpTransport()) {
       HttpRequest post = HttpRequest.builder("POST", server.endpoint().resolve("/p"))
           .body("{}".getBytes(StandardCharsets.UTF_8)).build();

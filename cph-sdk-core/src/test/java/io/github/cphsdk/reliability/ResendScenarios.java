@@ -7,6 +7,7 @@ import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -51,14 +52,14 @@ final class ResendScenarios {
 
   private ResendScenarios() {}
 
-  static RawServer server(Behaviour behaviour) throws java.io.IOException {
+  static LoopbackServer server(Behaviour behaviour) throws java.io.IOException {
     AtomicInteger n = new AtomicInteger();
-    return new RawServer((request, out) -> {
+    return new LoopbackServer((request, out) -> {
       int i = n.incrementAndGet();
       if (behaviour == Behaviour.READS_POST_THEN_CLOSES && i > 1) {
         return false; // read whole, close, no answer
       }
-      out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + OK.length
+      out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + OK.length
           + "\r\n\r\n"));
       out.write(OK);
       out.flush();
@@ -74,7 +75,7 @@ final class ResendScenarios {
   static Outcome run(Behaviour behaviour, HttpTransport transport, int calls) throws Exception {
     Outcome o = new Outcome();
     AtomicInteger attempts = new AtomicInteger();
-    try (RawServer server = server(behaviour)) {
+    try (LoopbackServer server = server(behaviour)) {
       CloudPhoneClient.Builder b = CloudPhoneClient.builder()
           .endpoint(server.endpoint())
           .projectId(PROJECT)

@@ -25,6 +25,7 @@ import io.github.cphsdk.testkit.Fault;
 import io.github.cphsdk.testkit.Operation;
 import io.github.cphsdk.testkit.RecordedRequest;
 import io.github.cphsdk.testsupport.CapturedLogs;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -96,7 +97,7 @@ class SecretsTest {
         .akSk(AK, SK).temporaryAkSk(TEMP_AK, TEMP_SK, SECURITY_TOKEN)
         .jobDuration(Duration.ofMillis(50))
         .start();
-    RawServer iam = new RawServer(this::iamAnswer);
+    LoopbackServer iam = new LoopbackServer(this::iamAnswer);
     try {
       Map<String, Supplier<Credentials>> kinds = new LinkedHashMap<>();
       kinds.put("token", () -> Credentials.token(TOKEN));
@@ -250,7 +251,7 @@ class SecretsTest {
     }
   }
 
-  void iamFlows(RawServer iam) throws Exception {
+  void iamFlows(LoopbackServer iam) throws Exception {
     Supplier<Credentials> fresh = () -> Credentials.iamPassword().userName("alice").password(PASSWORD)
         .accountName("acme").iamEndpoint(iam.endpoint()).build();
     // The token expires at CPH: 401 APIGW.0307, a new login, the push repeated once.
@@ -277,7 +278,7 @@ class SecretsTest {
     iamMode.set("ok");
   }
 
-  void invalidInput(RawServer iam) {
+  void invalidInput(LoopbackServer iam) {
     expectFailure(() -> Credentials.token(TOKEN + "\r\nX-Injected: 1"));
     expectFailure(() -> Credentials.token(" " + TOKEN));
     expectFailure(() -> Credentials.akSk(AK, SK + " "));
@@ -387,7 +388,7 @@ class SecretsTest {
 
   // ---------------------------------------------------------------- a minimal IAM
 
-  boolean iamAnswer(RawServer.Request request, java.io.OutputStream out) throws IOException, InterruptedException {
+  boolean iamAnswer(LoopbackServer.Request request, java.io.OutputStream out) throws IOException, InterruptedException {
     String mode = iamMode.get();
     if (mode.equals("drop")) {
       throw new SocketException("IAM drops the connection");
@@ -420,7 +421,7 @@ class SecretsTest {
       tokenHeader = "X-Subject-Token: " + token + "\r\n";
     }
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    out.write(RawServer.ascii("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + tokenHeader
+    out.write(LoopbackServer.ascii("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + tokenHeader
         + "Content-Length: " + bytes.length + "\r\n\r\n"));
     out.write(bytes);
     return true;

@@ -14,6 +14,8 @@ import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import io.github.cphsdk.retry.RetryPolicy;
+import io.github.cphsdk.testsupport.HandshakeStaller;
+import io.github.cphsdk.testsupport.LoopbackServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -100,7 +102,7 @@ class TlsTest {
     return ctx;
   }
 
-  RawServer httpsServer(KeyStore keyStore) throws Exception {
+  LoopbackServer httpsServer(KeyStore keyStore) throws Exception {
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keyStore, PASSWORD.toCharArray());
     SSLContext ctx = SSLContext.getInstance("TLS");
@@ -108,8 +110,8 @@ class TlsTest {
     SSLServerSocket socket = (SSLServerSocket) ctx.getServerSocketFactory()
         .createServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     byte[] body = OK_BODY.getBytes(StandardCharsets.UTF_8);
-    RawServer server = new RawServer((request, out) -> {
-      out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    LoopbackServer server = new LoopbackServer((request, out) -> {
+      out.write(LoopbackServer.ascii("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
           + body.length + "\r\n\r\n"));
       out.write(body);
       return true;
@@ -118,7 +120,7 @@ class TlsTest {
     return server;
   }
 
-  CloudPhoneClient client(TransportKind kind, RawServer server, SSLContext trust) {
+  CloudPhoneClient client(TransportKind kind, LoopbackServer server, SSLContext trust) {
     CloudPhoneClient.Builder b = CloudPhoneClient.builder()
         .endpoint(server.endpoint())
         .projectId(PROJECT)
@@ -149,7 +151,7 @@ class TlsTest {
   }
 
   /** Both ways fail as a TLS failure: transport exception, nothing applied, one attempt, nothing received. */
-  static void refusedBothWays(CloudPhoneClient client, RawServer server) throws Exception {
+  static void refusedBothWays(CloudPhoneClient client, LoopbackServer server) throws Exception {
     CloudPhoneTransportException sync = assertThrows(CloudPhoneTransportException.class,
         () -> client.shareApps(request()));
     ExecutionException wrapped = assertThrows(ExecutionException.class,
@@ -167,14 +169,14 @@ class TlsTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void selfSignedCertificateIsRefusedByDefault(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(loopbackCert);
+    LoopbackServer server = httpsServer(loopbackCert);
     refusedBothWays(client(kind, server, null), server);
   }
 
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void trustingThatCertificateWorks(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(loopbackCert);
+    LoopbackServer server = httpsServer(loopbackCert);
     CloudPhoneClient client = client(kind, server, trusting(loopbackCert));
 
     ShareAppsResponse sync = client.shareApps(request());
@@ -189,73 +191,15 @@ class TlsTest {
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void trustedCertificateForAnotherNameIsRefused(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(otherNameCert);
+    LoopbackServer server = httpsServer(otherNameCert);
     refusedBothWays(client(kind, server, trusting(otherNameCert)), server);
   }
 
   @ParameterizedTest
   @EnumSource(TransportKind.class)
   void trustingAnotherCertificateDoesNotTrustThisOne(TransportKind kind) throws Exception {
-    RawServer server = httpsServer(loopbackCert);
+    LoopbackServer server = httpsServer(loopbackCert);
     refusedBothWays(client(kind, server, trusting(otherNameCert)), server);
-  }
-
-  /**
-   * A loopback TCP server for https endpoints that accepts connections and never answers the ClientHello
-   * ({@code drip} false), or sends a TLS record header announcing 16 KiB and then one byte every 100 ms, each
-   * restarting a socket read timeout ({@code drip} true). Counts connections; closed after the test.
-   */
-  final class HandshakeStaller implements AutoCloseable {
-    final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-    private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    HandshakeStaller(boolean drip) throws IOException {
-      Thread acceptor = new Thread(() -> {
-        while (true) {
-          java.net.Socket s;
-          try {
-            s = socket.accept();
-          } catch (IOException e) {
-            return;
-          }
-          connections.incrementAndGet();
-          open.add(s);
-          if (drip) {
-            Thread t = new Thread(() -> {
-              try {
-                java.io.OutputStream out = s.getOutputStream();
-                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
-                for (int i = 0; i < 1200; i++) {
-                  out.write(0x02);
-                  out.flush();
-                  Thread.sleep(100);
-                }
-              } catch (IOException | InterruptedException e) {
-                // the client hung up, or the test is over
-              }
-            }, "handshake-dripper");
-            t.setDaemon(true);
-            t.start();
-          }
-        }
-      }, "handshake-staller");
-      acceptor.setDaemon(true);
-      acceptor.start();
-      toClose.add(this);
-    }
-
-    java.net.URI endpoint() {
-      return java.net.URI.create("https://127.0.0.1:" + socket.getLocalPort());
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-      for (java.net.Socket s : open) {
-        s.close();
-      }
-    }
   }
 
   /**
@@ -268,7 +212,8 @@ class TlsTest {
   @EnumSource(TransportKind.class)
   void stalledOrDrippedHandshakeEndsAtTheConnectTimeout(TransportKind kind) throws Exception {
     for (boolean drip : new boolean[] {false, true}) {
-      HandshakeStaller staller = new HandshakeStaller(drip);
+      HandshakeStaller staller = new HandshakeStaller(drip ? HandshakeStaller.Mode.DRIP : HandshakeStaller.Mode.STALL);
+      toClose.add(staller);
       CloudPhoneClient.Builder b = CloudPhoneClient.builder()
           .endpoint(staller.endpoint())
           .projectId(PROJECT)
