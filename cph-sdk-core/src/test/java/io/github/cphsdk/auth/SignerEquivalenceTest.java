@@ -1,6 +1,7 @@
 package io.github.cphsdk.auth;
 
 import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.PercentEncoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -353,7 +354,7 @@ class SignerEquivalenceTest {
       while (true) {
         int slash = rawPath.indexOf('/', start);
         String segment = slash < 0 ? rawPath.substring(start) : rawPath.substring(start, slash);
-        sb.append(SdkHmacSigner.encode(SdkHmacSigner.decode(segment)));
+        sb.append(PercentEncoding.encode(PercentEncoding.decode(segment)));
         if (slash < 0) {
           break;
         }
