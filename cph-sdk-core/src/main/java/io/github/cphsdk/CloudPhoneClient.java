@@ -8,7 +8,6 @@ import io.github.cphsdk.internal.CallPipeline;
 import io.github.cphsdk.internal.DefaultTransport;
 import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.internal.Futures;
-import io.github.cphsdk.internal.HttpAccess;
 import io.github.cphsdk.internal.JobPaging;
 import io.github.cphsdk.internal.JobWaiter;
 import io.github.cphsdk.internal.Json;
@@ -174,7 +173,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     checkServerCount(request.serverIds().size());
     return new Operation<>("push shared apps", "POST", shareAppsUri, shareAppsPath, Json.shareAppsBody(request),
         false, maxResponseBytes,
-        response -> Json.shareAppsResponse(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+        response -> Json.shareAppsResponse(response.bodyBuffer(), response.header("X-Request-Id").orElse(null)));
   }
 
   /**
@@ -224,7 +223,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     String path = pathPrefix + "/cloud-phone/phones/share-apps";
     return new Operation<>("delete shared apps", "DELETE", Endpoints.uri(endpoint, path), path,
         Json.deleteShareAppsBody(request), false, maxResponseBytes,
-        response -> Json.shareAppsResponse(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+        response -> Json.shareAppsResponse(response.bodyBuffer(), response.header("X-Request-Id").orElse(null)));
   }
 
   /**
@@ -356,7 +355,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     checkOpen();
     String path = pathPrefix + "/cloud-phone/jobs/" + jobId;
     return new Operation<>("show job", "GET", Endpoints.uri(endpoint, path), path, null, true, maxResponseBytes,
-        response -> Json.job(HttpAccess.get().body(response)));
+        response -> Json.job(response.bodyBuffer()));
   }
 
   /**
@@ -412,7 +411,7 @@ public final class CloudPhoneClient implements AutoCloseable {
     String path = pathPrefix + "/cloud-phone/jobs";
     String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
     return new Operation<>("list jobs", "GET", Endpoints.uri(endpoint, target), target, null, true, maxResponseBytes,
-        response -> Json.jobList(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+        response -> Json.jobList(response.bodyBuffer(), response.header("X-Request-Id").orElse(null)));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.cphsdk.auth;
 
 import io.github.cphsdk.internal.PercentEncoding;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -79,7 +80,7 @@ final class SdkHmacSigner {
       values[i] = h.getValue();
       i++;
     }
-    return sign(method, rawPath, canonicalQuery(query), names, values, n, body, true);
+    return sign(method, rawPath, canonicalQuery(query), names, values, n, ByteBuffer.wrap(body), true);
   }
 
   /**
@@ -91,10 +92,32 @@ final class SdkHmacSigner {
    * @param names the names of the headers to sign, lower case; sorted here, together with {@code values}
    * @param values their values, as given (trimmed here)
    * @param count how many of {@code names} and {@code values} there are
+   * @param body the exact body bytes, from its position to its limit (read, so the position moves to the limit)
    * @param keep whether the result should carry every intermediate text, or only {@code authorization}
    */
   Signature sign(String method, String rawPath, String canonicalQuery, String[] names, String[] values, int count,
-      byte[] body, boolean keep) {
+      ByteBuffer body, boolean keep) {
+    if (!keep) {
+      return new Signature(null, null, null, null, null,
+          authorization(method, rawPath, canonicalQuery, names, values, count, body));
+    }
+    Signature[] kept = new Signature[1];
+    sign(method, rawPath, canonicalQuery, names, values, count, body, kept);
+    return kept[0];
+  }
+
+  /**
+   * The {@code Authorization} value alone, as {@link #sign(String, String, String, String[], String[], int,
+   * ByteBuffer, boolean) sign} computes it: what the credentials add to every attempt, with no result object.
+   */
+  String authorization(String method, String rawPath, String canonicalQuery, String[] names, String[] values,
+      int count, ByteBuffer body) {
+    return sign(method, rawPath, canonicalQuery, names, values, count, body, (Signature[]) null);
+  }
+
+  /** Signs; returns the authorization, and puts every intermediate text into {@code kept[0]} when it is given. */
+  private String sign(String method, String rawPath, String canonicalQuery, String[] names, String[] values,
+      int count, ByteBuffer body, Signature[] kept) {
     for (int i = 0; i < count; i++) {
       values[i] = values[i].trim();
     }
@@ -158,12 +181,12 @@ final class SdkHmacSigner {
     b.bytes(SIGNATURE_PART);
     b.hex(mac);
     String authorization = b.string(stringToSignTo, b.len);
-    Signature result = keep
-        ? new Signature(b.string(0, canonicalTo), hex(s.hash), b.string(canonicalTo, stringToSignTo),
-            b.string(signedFrom, signedTo), hex(mac), authorization)
-        : new Signature(null, null, null, null, null, authorization);
+    if (kept != null) {
+      kept[0] = new Signature(b.string(0, canonicalTo), hex(s.hash), b.string(canonicalTo, stringToSignTo),
+          b.string(signedFrom, signedTo), hex(mac), authorization);
+    }
     give(slot, s);
-    return result;
+    return authorization;
   }
 
   private static final byte[] ALGORITHM_LINE = (ALGORITHM + "\n").getBytes(StandardCharsets.UTF_8);
