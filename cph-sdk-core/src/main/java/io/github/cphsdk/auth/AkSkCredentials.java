@@ -2,7 +2,6 @@ package io.github.cphsdk.auth;
 
 import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.http.HttpRequest;
-import io.github.cphsdk.internal.HttpAccess;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
@@ -72,19 +71,21 @@ public final class AkSkCredentials implements Credentials {
   /** Adds {@code X-Sdk-Date}, {@code X-Project-Id}, {@code X-Security-Token} (temporary keys) and {@code Authorization}. */
   @Override
   public HttpRequest authorize(HttpRequest request, AuthContext context) {
-    return sign(request, context, false).request;
+    return sign(request, context, null);
   }
 
   /** The signed request together with the signature's intermediate results (for tests). */
   Signed sign(HttpRequest request, AuthContext context) {
-    return sign(request, context, true);
+    SdkHmacSigner.Signature[] kept = new SdkHmacSigner.Signature[1];
+    HttpRequest signed = sign(request, context, kept);
+    return new Signed(signed, kept[0]);
   }
 
   /**
    * Signs {@code request}: collects the headers to sign in two small arrays (names lower case), has the
    * signer hash the body where it is (no copy), and sets the headers it adds in one copy of the request.
    */
-  private Signed sign(HttpRequest request, AuthContext context, boolean keepIntermediates) {
+  private HttpRequest sign(HttpRequest request, AuthContext context, SdkHmacSigner.Signature[] kept) {
     Clock c = clock != null ? clock : context.clock();
     String date = SdkHmacSigner.formatDate(c.instant());
     URI uri = request.uri();
@@ -115,31 +116,36 @@ public final class AkSkCredentials implements Credentials {
     }
 
     // Set like HttpRequest.Builder.setHeader, in this order: each replaces any header of its name.
-    String[] added = new String[4];
-    String[] addedValues = new String[4];
+    String[] added = new String[2 * (2 + (hasProject ? 0 : 1) + (securityToken != null ? 1 : 0))];
     int a = 0;
-    added[a] = SdkHmacSigner.DATE_HEADER;
-    addedValues[a++] = date;
+    added[a++] = SdkHmacSigner.DATE_HEADER;
+    added[a++] = date;
     if (!hasProject) {
       names[n] = "x-project-id";
       values[n++] = context.projectId();
-      added[a] = PROJECT_HEADER;
-      addedValues[a++] = context.projectId();
+      added[a++] = PROJECT_HEADER;
+      added[a++] = context.projectId();
     }
     if (securityToken != null) {
       names[n] = "x-security-token";
       values[n++] = securityToken;
-      added[a] = SECURITY_TOKEN_HEADER;
-      addedValues[a++] = securityToken;
+      added[a++] = SECURITY_TOKEN_HEADER;
+      added[a++] = securityToken;
     }
     String rawQuery = uri.getRawQuery();
-    HttpAccess access = HttpAccess.get();
-    SdkHmacSigner.Signature signature = signer.sign(request.method(), uri.getRawPath(),
-        rawQuery == null ? "" : SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery(rawQuery)), names, values, n,
-        access.body(request), keepIntermediates);
-    added[a] = AUTHORIZATION; // replaces an Authorization of an earlier signing
-    addedValues[a++] = signature.authorization;
-    return new Signed(access.withHeaders(request, added, addedValues, a), signature);
+    String canonicalQuery = rawQuery == null ? "" : SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery(rawQuery));
+    String authorization;
+    if (kept == null) {
+      authorization = signer.authorization(request.method(), uri.getRawPath(), canonicalQuery, names, values, n,
+          request.bodyBuffer());
+    } else {
+      kept[0] = signer.sign(request.method(), uri.getRawPath(), canonicalQuery, names, values, n, request.bodyBuffer(),
+          true);
+      authorization = kept[0].authorization;
+    }
+    added[a++] = AUTHORIZATION; // replaces an Authorization of an earlier signing
+    added[a] = authorization;
+    return request.withHeaders(added);
   }
 
   /** Host, X-Sdk-Date and the three below, plus X-Security-Token. */

@@ -11,12 +11,14 @@ import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpResponse;
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpTransportException;
+import io.github.cphsdk.internal.ErrorBody;
 import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -164,8 +166,8 @@ final class IamTokenExchange {
     }
     String[] times;
     try {
-      times = tokenTimes(response.body());
-    } catch (IOException e) {
+      times = tokenTimes(response.bodyBuffer());
+    } catch (IOException e) { // not JSON, or past Json's limits (too deep, too long); no cause: it may quote the body
       throw unreadable("IAM answered " + status + " but its body is not JSON (IAM at " + host + ")");
     }
     Instant expiresAt = parseTime(times[0]);
@@ -187,15 +189,11 @@ final class IamTokenExchange {
     String errorCode = null;
     String errorMessage = null;
     String requestId = null;
-    if (response.bodyLength() > 0) {
-      try {
-        String[] e = errorFields(response.body());
-        errorCode = e[0];
-        errorMessage = e[1];
-        requestId = e[2];
-      } catch (IOException | RuntimeException e) {
-        // not JSON (an HTML page from a proxy): report the status alone
-      }
+    if (response.bodyLength() > 0) { // not JSON (an HTML page from a proxy): all null, the status alone is reported
+      ErrorBody e = ErrorBody.parseIam(response.bodyBuffer());
+      errorCode = e.errorCode;
+      errorMessage = e.errorMessage;
+      requestId = e.requestId;
     }
     if (requestId == null) {
       requestId = response.header("X-Request-Id").orElse(null);
@@ -273,6 +271,11 @@ final class IamTokenExchange {
    * @throws IOException when the body is not JSON
    */
   static String[] tokenTimes(byte[] body) throws IOException {
+    return tokenTimes(ByteBuffer.wrap(body));
+  }
+
+  /** {@link #tokenTimes(byte[])} over a buffer, read in place. */
+  static String[] tokenTimes(ByteBuffer body) throws IOException {
     String[] times = new String[2];
     try (JsonParser p = Json.parser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -300,52 +303,14 @@ final class IamTokenExchange {
   }
 
   /**
-   * Code, message and request id of an error answer: IAM's nested
-   * {@code {"error":{"code","message","title"}}} first (the code only when it is text, the title when there
-   * is no message), then {@code error_code}, {@code error_msg}, {@code request_id}. Blank values count as
-   * absent.
+   * Code, message and request id of an error answer, as {@link ErrorBody#parseIam} reads them: IAM's nested
+   * {@code {"error":{"code","message","title"}}} first (the code only when it is text, the title when there is no
+   * message), then {@code error_code}, {@code error_msg}, {@code request_id}. Blank values count as absent; a body
+   * that is not a JSON object gives none.
    */
-  static String[] errorFields(byte[] body) throws IOException {
-    String nestedCode = null;
-    String nestedMessage = null;
-    String nestedTitle = null;
-    String code = null;
-    String message = null;
-    String requestId = null;
-    try (JsonParser p = Json.parser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return new String[3];
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if ("error".equals(field) && value == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken t = p.nextToken();
-            String text = scalar(p, t);
-            if ("code".equals(name)) {
-              nestedCode = t == JsonToken.VALUE_STRING ? text : null;
-            } else if ("message".equals(name)) {
-              nestedMessage = text;
-            } else if ("title".equals(name)) {
-              nestedTitle = text;
-            }
-          }
-          continue;
-        }
-        String text = scalar(p, value);
-        if ("error_code".equals(field)) {
-          code = text;
-        } else if ("error_msg".equals(field)) {
-          message = text;
-        } else if ("request_id".equals(field)) {
-          requestId = text;
-        }
-      }
-    }
-    String m = nestedMessage != null ? nestedMessage : nestedTitle;
-    return new String[] {nestedCode != null ? nestedCode : code, m != null ? m : message, requestId};
+  static String[] errorFields(byte[] body) {
+    ErrorBody e = ErrorBody.parseIam(body);
+    return new String[] {e.errorCode, e.errorMessage, e.requestId};
   }
 
   /** The text of a scalar value, {@code null} for null, blank text, objects and arrays (which are skipped). */

@@ -1,7 +1,8 @@
 package io.github.cphsdk.auth;
 
-import java.io.ByteArrayOutputStream;
+import io.github.cphsdk.internal.PercentEncoding;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -42,16 +43,7 @@ final class SdkHmacSigner {
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   }
   private static final char[] HEX = "0123456789abcdef".toCharArray();
-  private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
   private static final byte[] HEX_BYTES = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-  /** The RFC 3986 unreserved characters {@code A-Z a-z 0-9 - _ . ~}, by ASCII code. */
-  private static final boolean[] UNRESERVED = new boolean[128];
-
-  static {
-    for (char c = 0; c < 128; c++) {
-      UNRESERVED[c] = isUnreserved(c);
-    }
-  }
   private static final Comparator<Map.Entry<String, String>> BY_NAME_THEN_VALUE =
       Map.Entry.<String, String>comparingByKey().thenComparing(Map.Entry.comparingByValue());
 
@@ -88,7 +80,7 @@ final class SdkHmacSigner {
       values[i] = h.getValue();
       i++;
     }
-    return sign(method, rawPath, canonicalQuery(query), names, values, n, body, true);
+    return sign(method, rawPath, canonicalQuery(query), names, values, n, ByteBuffer.wrap(body), true);
   }
 
   /**
@@ -100,10 +92,32 @@ final class SdkHmacSigner {
    * @param names the names of the headers to sign, lower case; sorted here, together with {@code values}
    * @param values their values, as given (trimmed here)
    * @param count how many of {@code names} and {@code values} there are
+   * @param body the exact body bytes, from its position to its limit (read, so the position moves to the limit)
    * @param keep whether the result should carry every intermediate text, or only {@code authorization}
    */
   Signature sign(String method, String rawPath, String canonicalQuery, String[] names, String[] values, int count,
-      byte[] body, boolean keep) {
+      ByteBuffer body, boolean keep) {
+    if (!keep) {
+      return new Signature(null, null, null, null, null,
+          authorization(method, rawPath, canonicalQuery, names, values, count, body));
+    }
+    Signature[] kept = new Signature[1];
+    sign(method, rawPath, canonicalQuery, names, values, count, body, kept);
+    return kept[0];
+  }
+
+  /**
+   * The {@code Authorization} value alone, as {@link #sign(String, String, String, String[], String[], int,
+   * ByteBuffer, boolean) sign} computes it: what the credentials add to every attempt, with no result object.
+   */
+  String authorization(String method, String rawPath, String canonicalQuery, String[] names, String[] values,
+      int count, ByteBuffer body) {
+    return sign(method, rawPath, canonicalQuery, names, values, count, body, (Signature[]) null);
+  }
+
+  /** Signs; returns the authorization, and puts every intermediate text into {@code kept[0]} when it is given. */
+  private String sign(String method, String rawPath, String canonicalQuery, String[] names, String[] values,
+      int count, ByteBuffer body, Signature[] kept) {
     for (int i = 0; i < count; i++) {
       values[i] = values[i].trim();
     }
@@ -167,12 +181,12 @@ final class SdkHmacSigner {
     b.bytes(SIGNATURE_PART);
     b.hex(mac);
     String authorization = b.string(stringToSignTo, b.len);
-    Signature result = keep
-        ? new Signature(b.string(0, canonicalTo), hex(s.hash), b.string(canonicalTo, stringToSignTo),
-            b.string(signedFrom, signedTo), hex(mac), authorization)
-        : new Signature(null, null, null, null, null, authorization);
+    if (kept != null) {
+      kept[0] = new Signature(b.string(0, canonicalTo), hex(s.hash), b.string(canonicalTo, stringToSignTo),
+          b.string(signedFrom, signedTo), hex(mac), authorization);
+    }
     give(slot, s);
-    return result;
+    return authorization;
   }
 
   private static final byte[] ALGORITHM_LINE = (ALGORITHM + "\n").getBytes(StandardCharsets.UTF_8);
@@ -416,8 +430,8 @@ final class SdkHmacSigner {
       int at = len;
       for (int i = from; i < to; i++) {
         char c = path.charAt(i);
-        if (c >= 128 || !UNRESERVED[c]) {
-          utf8(encode(decode(path.substring(from, to)))); // encode gives ASCII
+        if (!PercentEncoding.isUnreserved(c)) {
+          utf8(PercentEncoding.encode(PercentEncoding.decode(path.substring(from, to)))); // encode gives ASCII
           return;
         }
         a[at++] = (byte) c;
@@ -454,7 +468,8 @@ final class SdkHmacSigner {
     }
     List<Map.Entry<String, String>> encoded = new ArrayList<>(query.size());
     for (Map.Entry<String, String> p : query) {
-      encoded.add(new AbstractMap.SimpleImmutableEntry<>(encode(p.getKey()), encode(p.getValue())));
+      encoded.add(new AbstractMap.SimpleImmutableEntry<>(PercentEncoding.encode(p.getKey()),
+          PercentEncoding.encode(p.getValue())));
     }
     encoded.sort(BY_NAME_THEN_VALUE);
     StringBuilder sb = new StringBuilder();
@@ -484,7 +499,7 @@ final class SdkHmacSigner {
       int eq = part.indexOf('=');
       String name = eq < 0 ? part : part.substring(0, eq);
       String value = eq < 0 ? "" : part.substring(eq + 1);
-      params.add(new AbstractMap.SimpleImmutableEntry<>(decode(name), decode(value)));
+      params.add(new AbstractMap.SimpleImmutableEntry<>(PercentEncoding.decode(name), PercentEncoding.decode(value)));
     }
     return params;
   }
@@ -555,70 +570,6 @@ final class SdkHmacSigner {
       this.second = second;
       this.text = text;
     }
-  }
-
-  /** Percent-encodes the UTF-8 bytes of {@code s}, keeping only {@code A-Z a-z 0-9 - _ . ~}. */
-  static String encode(String s) {
-    int n = s.length();
-    int i = 0;
-    while (i < n && isUnreserved(s.charAt(i))) {
-      i++;
-    }
-    if (i == n) {
-      return s;
-    }
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    StringBuilder sb = new StringBuilder(bytes.length * 3);
-    for (byte b : bytes) {
-      char c = (char) (b & 0xff);
-      if (isUnreserved(c)) {
-        sb.append(c);
-      } else {
-        sb.append('%').append(HEX_UPPER[(b >> 4) & 0xf]).append(HEX_UPPER[b & 0xf]);
-      }
-    }
-    return sb.toString();
-  }
-
-  /** Decodes {@code %XX} escapes as UTF-8; a {@code %} not followed by two hex digits stays as it is. */
-  static String decode(String s) {
-    if (s.indexOf('%') < 0) {
-      return s;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-    int n = s.length();
-    int i = 0;
-    while (i < n) {
-      if (s.charAt(i) == '%' && i + 2 < n && hexValue(s.charAt(i + 1)) >= 0 && hexValue(s.charAt(i + 2)) >= 0) {
-        out.write(hexValue(s.charAt(i + 1)) * 16 + hexValue(s.charAt(i + 2)));
-        i += 3;
-      } else {
-        int j = s.indexOf('%', i + 1);
-        j = j < 0 ? n : j;
-        byte[] plain = s.substring(i, j).getBytes(StandardCharsets.UTF_8);
-        out.write(plain, 0, plain.length);
-        i = j;
-      }
-    }
-    return new String(out.toByteArray(), StandardCharsets.UTF_8);
-  }
-
-  private static boolean isUnreserved(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-        || c == '-' || c == '_' || c == '.' || c == '~';
-  }
-
-  private static int hexValue(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
   }
 
   /** Lower-case hex without {@code String.format}. */

@@ -1,10 +1,9 @@
 package io.github.cphsdk.http;
 
-import io.github.cphsdk.internal.HttpAccess;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -32,13 +31,9 @@ import java.util.RandomAccess;
 public final class HttpRequest {
   private static final byte[] EMPTY = new byte[0];
 
-  static {
-    HttpAccess.install(new Access());
-  }
-
   private final String method;
   private final URI uri;
-  private final List<Map.Entry<String, String>> headers;
+  private final Headers headers;
   private final byte[] body;
   private final Duration timeout;
   private final Duration connectTimeout;
@@ -47,7 +42,8 @@ public final class HttpRequest {
   private HttpRequest(Builder b) {
     this.method = b.method;
     this.uri = b.uri;
-    this.headers = Headers.copyOf(b.headers);
+    this.headers = new Headers(b.headers, b.headerCount); // the builder copies before it changes them again
+    b.shared = true;
     this.body = b.body;
     this.timeout = b.timeout;
     this.connectTimeout = b.connectTimeout;
@@ -55,7 +51,7 @@ public final class HttpRequest {
   }
 
   /** {@code from} with other headers: everything else is shared (all of it is immutable). */
-  private HttpRequest(HttpRequest from, List<Map.Entry<String, String>> headers) {
+  private HttpRequest(HttpRequest from, Headers headers) {
     this.method = from.method;
     this.uri = from.uri;
     this.headers = headers;
@@ -111,6 +107,21 @@ public final class HttpRequest {
     return body.length == 0 ? body : body.clone();
   }
 
+  /**
+   * The body as a read-only view, without a copy: for transports and signers that only read it. Each call
+   * gives a new view (its own position and limit) over the same bytes.
+   *
+   * <pre>{@code
+   * ByteBuffer body = request.bodyBuffer();
+   * sha256.update(body);                      // hashes the body; nothing is copied into a new array
+   * }</pre>
+   *
+   * @return a read-only buffer from position 0 to {@link #bodyLength()}; empty when there is no body
+   */
+  public ByteBuffer bodyBuffer() {
+    return ByteBuffer.wrap(body).asReadOnlyBuffer();
+  }
+
   /** The body itself, for transports of this package: they only read it. */
   byte[] bodyBytes() {
     return body;
@@ -157,40 +168,57 @@ public final class HttpRequest {
    * @return a new request; this one is unchanged
    */
   public HttpRequest withHeader(String name, String value) {
-    return withHeaders(new String[] {name}, new String[] {value}, 1);
+    return withHeaders(name, value);
   }
 
   /**
-   * What {@code toBuilder().setHeader(names[0], values[0])...setHeader(names[count - 1], values[count - 1]).build()}
-   * gives, checked the same way, in one copy of the header list: every earlier header of a name given here
-   * (case-insensitive) is dropped, and the given ones follow the others in their order (of a name given twice,
-   * the last). For the SDK's own credentials, which add headers to every attempt.
+   * A copy with several headers set, in one copy of the header list: what
+   * {@code toBuilder().setHeader(name1, value1).setHeader(name2, value2)...build()} gives, checked the same way,
+   * without copying the body. Every earlier header of a name given here (case-insensitive) is dropped, and the
+   * given ones follow the others in their order (of a name given twice, the last).
+   *
+   * <pre>{@code
+   * HttpRequest signed = request.withHeaders(
+   *     "X-Sdk-Date", "20261203T123000Z",
+   *     "Authorization", authorization);
+   * }</pre>
+   *
+   * @param namesAndValues header names and values, alternating: name, value, name, value...
+   * @return a new request; this one is unchanged
+   * @throws IllegalArgumentException when a name or value is not allowed, or a name has no value
    */
-  HttpRequest withHeaders(String[] names, String[] values, int count) {
-    for (int j = 0; j < count; j++) {
-      HeaderRules.check(names[j], values[j]);
+  public HttpRequest withHeaders(String... namesAndValues) {
+    int pairs = namesAndValues.length / 2;
+    if (namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("withHeaders takes names and values in pairs; header "
+          + HeaderRules.printable(namesAndValues[namesAndValues.length - 1]) + " has no value");
+    }
+    for (int j = 0; j < pairs; j++) {
+      HeaderRules.check(namesAndValues[2 * j], namesAndValues[2 * j + 1]);
     }
     int n = headers.size();
     @SuppressWarnings("unchecked")
-    Map.Entry<String, String>[] out = new Map.Entry[n + count];
+    Map.Entry<String, String>[] out = new Map.Entry[n + pairs];
     int k = 0;
     for (int i = 0; i < n; i++) {
       Map.Entry<String, String> h = headers.get(i);
-      if (indexOfName(names, 0, count, h.getKey()) < 0) {
+      if (indexOfName(namesAndValues, 0, pairs, h.getKey()) < 0) {
         out[k++] = h;
       }
     }
-    for (int j = 0; j < count; j++) {
-      if (indexOfName(names, j + 1, count, names[j]) < 0) { // a later setHeader of the same name would drop it
-        out[k++] = Map.entry(names[j], values[j]);
+    for (int j = 0; j < pairs; j++) {
+      String name = namesAndValues[2 * j];
+      if (indexOfName(namesAndValues, j + 1, pairs, name) < 0) { // a later setHeader of the same name would drop it
+        out[k++] = Map.entry(name, namesAndValues[2 * j + 1]);
       }
     }
     return new HttpRequest(this, new Headers(out, k));
   }
 
-  private static int indexOfName(String[] names, int from, int to, String name) {
+  /** The first pair from {@code from} (inclusive) to {@code to} whose name is {@code name}, or -1. */
+  private static int indexOfName(String[] namesAndValues, int from, int to, String name) {
     for (int j = from; j < to; j++) {
-      if (names[j].equalsIgnoreCase(name)) {
+      if (namesAndValues[2 * j].equalsIgnoreCase(name)) {
         return j;
       }
     }
@@ -200,9 +228,9 @@ public final class HttpRequest {
   /** {@return a builder that starts with everything this request has} */
   public Builder toBuilder() {
     Builder b = new Builder(method, uri);
-    for (int i = 0, n = headers.size(); i < n; i++) {
-      b.headers.add(headers.get(i));
-    }
+    b.headers = headers.entries; // shared until the builder changes them (then it copies)
+    b.headerCount = headers.size;
+    b.shared = true;
     b.body = body;
     b.timeout = timeout;
     b.connectTimeout = connectTimeout;
@@ -225,7 +253,11 @@ public final class HttpRequest {
   public static final class Builder {
     private final String method;
     private final URI uri;
-    private final List<Map.Entry<String, String>> headers = new ArrayList<>(8);
+    /** The headers in {@code [0, headerCount)}; shared with built requests while {@link #shared}. */
+    private Map.Entry<String, String>[] headers = entries(8);
+    private int headerCount;
+    /** Whether a request (built from this or the source of {@code toBuilder}) holds {@link #headers}. */
+    private boolean shared;
     private byte[] body = EMPTY;
     private Duration timeout = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(10);
@@ -253,7 +285,7 @@ public final class HttpRequest {
      */
     public Builder header(String name, String value) {
       HeaderRules.check(name, value);
-      headers.add(Map.entry(name, value));
+      add(Map.entry(name, value));
       return this;
     }
 
@@ -267,7 +299,7 @@ public final class HttpRequest {
     public Builder setHeader(String name, String value) {
       HeaderRules.check(name, value);
       remove(name);
-      headers.add(Map.entry(name, value));
+      add(Map.entry(name, value));
       return this;
     }
 
@@ -282,12 +314,39 @@ public final class HttpRequest {
       return this;
     }
 
+    private void add(Map.Entry<String, String> header) {
+      if (shared || headerCount == headers.length) {
+        headers = Arrays.copyOf(headers, headerCount == headers.length ? headerCount * 2 + 1 : headers.length);
+        shared = false;
+      }
+      headers[headerCount++] = header;
+    }
+
     private void remove(String name) {
-      for (int i = headers.size() - 1; i >= 0; i--) {
-        if (headers.get(i).getKey().equalsIgnoreCase(name)) {
-          headers.remove(i);
+      int i = 0;
+      while (i < headerCount && !headers[i].getKey().equalsIgnoreCase(name)) {
+        i++;
+      }
+      if (i == headerCount) {
+        return; // none of that name: nothing changes, nothing is copied
+      }
+      if (shared) {
+        headers = Arrays.copyOf(headers, headers.length);
+        shared = false;
+      }
+      int kept = i;
+      for (int j = i + 1; j < headerCount; j++) {
+        if (!headers[j].getKey().equalsIgnoreCase(name)) {
+          headers[kept++] = headers[j];
         }
       }
+      Arrays.fill(headers, kept, headerCount, null);
+      headerCount = kept;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map.Entry<String, String>[] entries(int capacity) {
+      return new Map.Entry[capacity];
     }
 
     /**
@@ -301,7 +360,20 @@ public final class HttpRequest {
       return this;
     }
 
-    private Builder bodyNoCopy(byte[] bytes) {
+    /**
+     * The body, without a copy: the request keeps {@code bytes} itself (as {@link ByteBuffer#wrap(byte[])}
+     * does), so a body serialized once is never copied per request. Hand over an array nobody writes to
+     * afterwards; {@link #body(byte[])} is the safe choice otherwise.
+     *
+     * <pre>{@code
+     * byte[] json = serialize(payload);        // written once, never touched again
+     * HttpRequest request = HttpRequest.builder("POST", uri).wrapBody(json).build();
+     * }</pre>
+     *
+     * @param bytes the body, not {@code null}; empty for none
+     * @return this builder
+     */
+    public Builder wrapBody(byte[] bytes) {
       this.body = bytes.length == 0 ? EMPTY : bytes;
       return this;
     }
@@ -357,8 +429,9 @@ public final class HttpRequest {
   }
 
   /**
-   * The headers of a request: an unmodifiable list over an array nobody else holds (one object and one
-   * array, where {@code Collections.unmodifiableList(new ArrayList<>(...))} takes three objects).
+   * The headers of a request: an unmodifiable list over the first {@code size} entries of an array nobody writes
+   * to any more (one object and one array, where {@code Collections.unmodifiableList(new ArrayList<>(...))} takes
+   * three objects). A builder hands its array over at {@code build()} and copies it before it changes it again.
    */
   private static final class Headers extends AbstractList<Map.Entry<String, String>> implements RandomAccess {
     private final Map.Entry<String, String>[] entries;
@@ -367,12 +440,6 @@ public final class HttpRequest {
     Headers(Map.Entry<String, String>[] entries, int size) {
       this.entries = entries;
       this.size = size;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Headers copyOf(List<Map.Entry<String, String>> list) {
-      Map.Entry<String, String>[] a = list.toArray(new Map.Entry[0]);
-      return new Headers(a, a.length);
     }
 
     @Override
@@ -391,29 +458,6 @@ public final class HttpRequest {
     @Override
     public Object[] toArray() {
       return Arrays.copyOf(entries, size, Object[].class);
-    }
-  }
-
-  /** The SDK's own fast paths (see {@link HttpAccess}). */
-  private static final class Access extends HttpAccess {
-    @Override
-    public byte[] body(HttpRequest request) {
-      return request.body;
-    }
-
-    @Override
-    public HttpRequest withHeaders(HttpRequest request, String[] names, String[] values, int count) {
-      return request.withHeaders(names, values, count);
-    }
-
-    @Override
-    public Builder bodyNoCopy(Builder builder, byte[] body) {
-      return builder.bodyNoCopy(body);
-    }
-
-    @Override
-    public byte[] body(HttpResponse response) {
-      return response.bodyBytes();
     }
   }
 }

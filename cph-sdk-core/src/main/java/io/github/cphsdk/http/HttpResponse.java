@@ -1,5 +1,8 @@
 package io.github.cphsdk.http;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -82,9 +85,35 @@ public final class HttpResponse {
     return body.clone();
   }
 
-  /** The body itself, for the SDK's own parsers (through {@code HttpAccess}): they only read it. */
-  byte[] bodyBytes() {
-    return body;
+  /**
+   * The body as a read-only view, without a copy: for parsers that only read it. Each call gives a new view
+   * (its own position and limit) over the same bytes.
+   *
+   * <pre>{@code
+   * ByteBuffer body = response.bodyBuffer();
+   * String text = StandardCharsets.UTF_8.decode(body).toString();
+   * }</pre>
+   *
+   * @return a read-only buffer from position 0 to {@link #bodyLength()}
+   */
+  public ByteBuffer bodyBuffer() {
+    return ByteBuffer.wrap(body).asReadOnlyBuffer();
+  }
+
+  /**
+   * The body as a stream, without a copy: for parsers that read streams (a JSON library, say).
+   *
+   * <pre>{@code
+   * try (InputStream in = response.bodyInputStream()) {
+   *   JsonParser parser = jsonFactory.createParser(in);
+   *   ...
+   * }
+   * }</pre>
+   *
+   * @return a new stream over the body bytes the transport kept; closing it is optional
+   */
+  public InputStream bodyInputStream() {
+    return new ByteArrayInputStream(body);
   }
 
   /** {@return the body length in bytes (of what was kept)} */

@@ -354,7 +354,7 @@ public final class UrlConnectionTransport implements HttpTransport {
             throw new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
                 "this HttpURLConnection cannot send a body with " + request.method() + ": " + e.getMessage(), e);
           }
-          out.write(request.body());
+          out.write(request.bodyBytes()); // the body itself: the stream only reads it
           out.close();
         }
 

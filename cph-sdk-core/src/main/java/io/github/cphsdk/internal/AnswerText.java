@@ -22,7 +22,7 @@ final class AnswerText {
 
   /** The answer itself when its body is already UTF-8 (or ASCII); else a copy with the body re-encoded. */
   static HttpResponse asUtf8(HttpResponse response) {
-    byte[] body = HttpAccess.get().body(response);
+    ByteBuffer body = response.bodyBuffer(); // read in place with absolute gets: its position stays 0
     Charset declared = declaredCharset(response.header("Content-Type").orElse(null));
     if (declared == null || declared.equals(StandardCharsets.UTF_8)) {
       if (ascii(body) || strictUtf8(body)) {
@@ -37,7 +37,7 @@ final class AnswerText {
       CharBuffer text = declared.newDecoder()
           .onMalformedInput(CodingErrorAction.REPLACE)
           .onUnmappableCharacter(CodingErrorAction.REPLACE)
-          .decode(ByteBuffer.wrap(body));
+          .decode(body);
       utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
     } catch (CharacterCodingException e) {
       return response; // cannot happen with REPLACE; the reader reports the body as it is
@@ -81,9 +81,9 @@ final class AnswerText {
     return null;
   }
 
-  private static boolean ascii(byte[] body) {
-    for (byte b : body) {
-      if (b < 0) {
+  private static boolean ascii(ByteBuffer body) {
+    for (int i = 0, n = body.limit(); i < n; i++) {
+      if (body.get(i) < 0) {
         return false;
       }
     }
@@ -96,12 +96,12 @@ final class AnswerText {
         || name.startsWith("ISO-8859-");
   }
 
-  private static boolean strictUtf8(byte[] body) {
+  private static boolean strictUtf8(ByteBuffer body) {
     try {
       StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body));
+          .decode(body.duplicate());
       return true;
     } catch (CharacterCodingException e) {
       return false;

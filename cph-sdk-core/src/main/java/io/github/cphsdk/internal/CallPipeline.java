@@ -634,7 +634,7 @@ public final class CallPipeline implements AutoCloseable {
             + appliedHint(op, headerRequestId, true), e);
       }
     }
-    ErrorBody error = ErrorBody.parse(HttpAccess.get().body(AnswerText.asUtf8(response)));
+    ErrorBody error = ErrorBody.parse(AnswerText.asUtf8(response).bodyBuffer());
     String requestId = error.requestId != null ? error.requestId : headerRequestId;
     Failure.Category category;
     boolean applied;
@@ -795,7 +795,7 @@ public final class CallPipeline implements AutoCloseable {
         .header("Accept", "application/json");
     if (op.body != null) {
       // the operation's body is serialized by the SDK and never written to again: no copy per call
-      HttpAccess.get().bodyNoCopy(b.header("Content-Type", "application/json"), op.body);
+      b.header("Content-Type", "application/json").wrapBody(op.body);
     }
     return b.header("X-Project-Id", projectId)
         .header("X-Client-Request-Id", callId)

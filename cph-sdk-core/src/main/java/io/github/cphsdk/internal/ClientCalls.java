@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  */
 public final class ClientCalls {
   private static final Operation.Parser<ShareAppsResponse> SHARE_APPS_ANSWER =
-      response -> Json.shareAppsResponse(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null));
+      response -> Json.shareAppsResponse(response.bodyBuffer(), response.header("X-Request-Id").orElse(null));
 
   private final CallPipeline pipeline;
   private final Timing timing;
@@ -168,7 +168,7 @@ public final class ClientCalls {
     checkOpen();
     String path = pathPrefix + "/cloud-phone/jobs/" + jobId;
     return new Operation<>("show job", "GET", Endpoints.uri(endpoint, path), path, null, true, maxResponseBytes,
-        response -> Json.job(HttpAccess.get().body(response)));
+        response -> Json.job(response.bodyBuffer()));
   }
 
   public JobList listJobs(String requestId) {
@@ -198,7 +198,7 @@ public final class ClientCalls {
     String path = pathPrefix + "/cloud-phone/jobs";
     String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
     return new Operation<>("list jobs", "GET", Endpoints.uri(endpoint, target), target, null, true, maxResponseBytes,
-        response -> Json.jobList(HttpAccess.get().body(response), response.header("X-Request-Id").orElse(null)));
+        response -> Json.jobList(response.bodyBuffer(), response.header("X-Request-Id").orElse(null)));
   }
 
   // ---------------------------------------------------------------- waits

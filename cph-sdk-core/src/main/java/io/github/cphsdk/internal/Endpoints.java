@@ -64,7 +64,7 @@ public final class Endpoints {
     // An empty segment could turn "//host" into an authority, a dot segment moves the path: both change
     // where the request goes, so neither is taken.
     for (String segment : path.isEmpty() ? new String[0] : path.substring(1).split("/", -1)) {
-      String dots = segment.replace("%2e", ".").replace("%2E", ".");
+      String dots = PercentEncoding.decode(segment);
       if (segment.isEmpty() || dots.equals(".") || dots.equals("..")) {
         throw new IllegalArgumentException("endpoint path must not have empty, '.' or '..' segments, got \""
             + endpoint + "\"");

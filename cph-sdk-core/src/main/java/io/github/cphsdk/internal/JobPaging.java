@@ -3,7 +3,6 @@ package io.github.cphsdk.internal;
 import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.model.Job;
 import io.github.cphsdk.model.JobList;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,9 +31,9 @@ public final class JobPaging {
   public static String query(List<String> requestIds, int offset, int limit) {
     StringBuilder q = new StringBuilder();
     if (requestIds.size() == 1) {
-      q.append("request_id=").append(encode(requestIds.get(0)));
+      q.append("request_id=").append(PercentEncoding.encode(requestIds.get(0)));
     } else {
-      q.append("request_ids=").append(encode(String.join(",", requestIds)));
+      q.append("request_ids=").append(PercentEncoding.encode(String.join(",", requestIds)));
     }
     return q.append("&offset=").append(offset).append("&limit=").append(limit).toString();
   }
@@ -55,22 +54,6 @@ public final class JobPaging {
       }
     }
     return requestId;
-  }
-
-  /** RFC 3986 percent-encoding of a query value: unreserved characters kept, every other byte as %XX. */
-  static String encode(String value) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-          || c == '_' || c == '~') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
   }
 
   /** Every page, read one after the other on the calling thread. */

@@ -12,6 +12,8 @@ import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -41,6 +43,51 @@ public final class Json {
   /** Starts a parser over {@code body}, bounded by {@link JsonLimits}. */
   public static JsonParser parser(byte[] body) throws IOException {
     return JsonLimits.bound(FACTORY.createParser(body));
+  }
+
+  /**
+   * Starts a parser over {@code body} from its position to its limit, bounded by {@link JsonLimits}: over the
+   * array itself when the buffer has one, else (a read-only view such as {@code HttpResponse.bodyBuffer()})
+   * through a stream that reads the buffer in place. Moves the buffer's position as it reads.
+   */
+  public static JsonParser parser(ByteBuffer body) throws IOException {
+    if (body.hasArray()) {
+      return JsonLimits.bound(FACTORY.createParser(body.array(), body.arrayOffset() + body.position(),
+          body.remaining()));
+    }
+    return JsonLimits.bound(FACTORY.createParser(new BufferInput(body)));
+  }
+
+  /** A buffer read as a stream, in place. */
+  private static final class BufferInput extends InputStream {
+    private final ByteBuffer buffer;
+
+    BufferInput(ByteBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public int read() {
+      return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) {
+      if (length == 0) {
+        return 0;
+      }
+      int n = Math.min(length, buffer.remaining());
+      if (n == 0) {
+        return -1;
+      }
+      buffer.get(into, offset, n);
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return buffer.remaining();
+    }
   }
 
   /** The push body, fields in the order the official SDK sends them; {@code pre_install_app} as 1/0 or absent. */
@@ -90,6 +137,16 @@ public final class Json {
    * @throws IOException when the body is not a JSON object
    */
   public static ShareAppsResponse shareAppsResponse(byte[] body, String fallbackRequestId) throws IOException {
+    return shareAppsResponse(ByteBuffer.wrap(body), fallbackRequestId);
+  }
+
+  /**
+   * {@link #shareAppsResponse(byte[], String)} over a buffer (such as {@code HttpResponse.bodyBuffer()}), read in
+   * place.
+   *
+   * @throws IOException when the body is not a JSON object
+   */
+  public static ShareAppsResponse shareAppsResponse(ByteBuffer body, String fallbackRequestId) throws IOException {
     ShareAppsResponse.Builder b = ShareAppsResponse.builder();
     String id = envelope(body, Json::serverJob, b::addJobs);
     if (id != null && !id.isEmpty()) {
@@ -115,7 +172,7 @@ public final class Json {
    *
    * @return the body's {@code request_id}, or {@code null}
    */
-  private static <T> String envelope(byte[] body, ElementReader<T> reader, java.util.function.Consumer<T> sink)
+  private static <T> String envelope(ByteBuffer body, ElementReader<T> reader, java.util.function.Consumer<T> sink)
       throws IOException {
     String requestId = null;
     try (JsonParser p = parser(body)) {
@@ -177,6 +234,15 @@ public final class Json {
    * @throws IOException when the body is not a JSON object
    */
   public static Job job(byte[] body) throws IOException {
+    return job(ByteBuffer.wrap(body));
+  }
+
+  /**
+   * {@link #job(byte[])} over a buffer (such as {@code HttpResponse.bodyBuffer()}), read in place.
+   *
+   * @throws IOException when the body is not a JSON object
+   */
+  public static Job job(ByteBuffer body) throws IOException {
     try (JsonParser p = parser(body)) {
       expectObject(p);
       return jobFields(p);
@@ -189,6 +255,15 @@ public final class Json {
    * @throws IOException when the body is not a JSON object
    */
   public static JobList jobList(byte[] body, String fallbackRequestId) throws IOException {
+    return jobList(ByteBuffer.wrap(body), fallbackRequestId);
+  }
+
+  /**
+   * {@link #jobList(byte[], String)} over a buffer (such as {@code HttpResponse.bodyBuffer()}), read in place.
+   *
+   * @throws IOException when the body is not a JSON object
+   */
+  public static JobList jobList(ByteBuffer body, String fallbackRequestId) throws IOException {
     JobList.Builder b = JobList.builder();
     String id = envelope(body, Json::jobFields, b::addJobs);
     id = id != null ? id : fallbackRequestId;

@@ -1,6 +1,7 @@
 package io.github.cphsdk.auth;
 
 import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.PercentEncoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.testkit.internal.SdkHmacSha256;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -80,7 +82,7 @@ class SignerEquivalenceTest {
         values[i++] = h.getValue();
       }
       SdkHmacSigner.Signature lean = signer.sign(c.method, c.rawPath, SdkHmacSigner.canonicalQuery(c.query), names,
-          values, count, c.body, false);
+          values, count, ByteBuffer.wrap(c.body).asReadOnlyBuffer(), false); // a view as HttpRequest.bodyBuffer() gives
       assertEquals(Reference.sign(AK, SK, c.method, c.rawPath, c.query, c.headers, c.body).authorization,
           lean.authorization, c.toString());
       assertEquals(null, lean.canonicalRequest);
@@ -353,7 +355,7 @@ class SignerEquivalenceTest {
       while (true) {
         int slash = rawPath.indexOf('/', start);
         String segment = slash < 0 ? rawPath.substring(start) : rawPath.substring(start, slash);
-        sb.append(SdkHmacSigner.encode(SdkHmacSigner.decode(segment)));
+        sb.append(PercentEncoding.encode(PercentEncoding.decode(segment)));
         if (slash < 0) {
           break;
         }
