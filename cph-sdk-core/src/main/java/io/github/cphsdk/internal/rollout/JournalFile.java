@@ -1,10 +1,9 @@
 package io.github.cphsdk.internal.rollout;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.github.cphsdk.internal.Json;
 import io.github.cphsdk.rollout.RolloutJournalException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +21,8 @@ import java.util.Map;
 
 /**
  * An append-only JSON Lines file: one JSON object per line, each line ended by {@code \n}. Records are values
- * of {@link Map} (strings, numbers, booleans, lists, maps, {@code null}) written with Jackson's streaming API.
+ * of {@link Map} (strings, numbers, booleans, lists, maps, {@code null}) written with Jackson's streaming API,
+ * through the SDK's one bounded factory ({@link Json}): a damaged journal meets the input limits of an answer.
  *
  * <p>Reading: a last line without its {@code \n} is a write the process did not finish (a crash); it is dropped,
  * and the file is cut back to the last whole line before anything is appended. Any other line that is not a JSON
@@ -30,10 +30,6 @@ import java.util.Map;
  * {@link #force} makes everything written so far durable ({@link FileChannel#force}).
  */
 public final class JournalFile implements AutoCloseable {
-  static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(1 << 20).maxNestingDepth(16).build())
-      .build();
-
   private final Path path;
   private final FileChannel channel;
   private final List<Map<String, Object>> records;
@@ -132,7 +128,7 @@ public final class JournalFile implements AutoCloseable {
   }
 
   private static Map<String, Object> parseLine(byte[] bytes, int offset, int length) throws IOException {
-    try (JsonParser p = FACTORY.createParser(bytes, offset, length)) {
+    try (JsonParser p = Json.parser(ByteBuffer.wrap(bytes, offset, length))) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("a line must hold one JSON object");
       }
@@ -221,7 +217,7 @@ public final class JournalFile implements AutoCloseable {
   /** One record as one line of JSON with its {@code \n}. */
   static byte[] encode(Map<String, Object> record) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+    try (JsonGenerator g = Json.generator(out)) {
       write(g, record);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
