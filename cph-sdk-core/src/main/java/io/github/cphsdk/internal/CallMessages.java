@@ -25,6 +25,9 @@ final class CallMessages {
       case UNAUTHORIZED:
         return "The credentials were refused (wrong or expired token, or a bad AK/SK signature: with AK/SK check "
             + "that the local clock is within 15 minutes of the real time); nothing was started.";
+      case REQUEST_TIMEOUT:
+        return "The service, or a gateway in front of it, stopped waiting for the request; that does not prove"
+            + " nothing was started." + appliedHint(op, requestId);
       case SERVER_FAILED:
       case SERVER_FAILED_OTHERWISE:
         return "The service failed while handling the request." + appliedHint(op, requestId);
@@ -36,7 +39,6 @@ final class CallMessages {
       case FORBIDDEN:
         return "The account may not do this; nothing was started.";
       case REFUSED:
-      case REQUEST_TIMEOUT:
         return "The service refused the request; nothing was started.";
       default:
         return "Unexpected status." + appliedHint(op, requestId);

@@ -30,8 +30,11 @@ final class Classifier {
     UNAVAILABLE(Failure.Category.THROTTLED, false, false),
     /** 401: the credentials were refused; fresh ones may succeed. */
     UNAUTHORIZED(Failure.Category.UNAUTHORIZED, false, true),
-    /** 408: for now as before: refused, but not as wrong (the job waiter polls again). */
-    REQUEST_TIMEOUT(Failure.Category.FINAL, false, false),
+    /**
+     * 408: the service, or a gateway or load balancer in front of it, gave up waiting for the request. CPH does
+     * not document it, and whatever sent it may have passed the request on: no proof the service did not act.
+     */
+    REQUEST_TIMEOUT(Failure.Category.AMBIGUOUS, true, false),
     /** 500, 502, 504: the request reached the service, which may have acted before it failed. */
     SERVER_FAILED(Failure.Category.AMBIGUOUS, true, false),
     /** Any other 5xx (501, 505...): may have acted, and a repeat would fail the same way. */
