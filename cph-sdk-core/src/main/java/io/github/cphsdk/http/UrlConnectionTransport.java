@@ -4,15 +4,12 @@ import io.github.cphsdk.internal.Watchdog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.HttpRetryException;
 import java.net.HttpURLConnection;
-import java.net.NoRouteToHostException;
 import java.net.ProtocolException;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URLConnection;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -68,13 +65,11 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>Latency: before the JDK's {@code HttpURLConnection} sends a POST in streaming mode on a kept-alive
  * connection, it reads from that idle connection with a 1 ms timeout, to learn whether the server has closed
  * it (it will not resend such a POST, so it checks first). Every POST but the first on a connection waits for
- * that read to time out: about 1.1 ms. This transport keeps the check, because without it a POST on a
- * connection the server has closed fails after it was sent. Measured on loopback (JDK 17, 2 cores), a
- * sequential push took about 1,420 µs over this transport against about 450 µs over {@link JdkHttpTransport}
- * and about 290 µs in an experiment that skipped the check; over a network the millisecond adds to each round
- * trip. Prefer the default transport when latency matters. PUT and DELETE are not checked by the JDK: on a
- * kept-alive connection the server has already closed they fail with
- * {@link HttpTransportException.Kind#FAILED_AFTER_SEND}, never resent. The JDK sets {@code TCP_NODELAY} on
+ * that read to time out. This transport keeps the check, because without it a POST on a connection the server
+ * has closed fails after it was sent; over a network the millisecond adds to each round trip. Prefer the
+ * default transport when latency matters (figures: {@code docs/PERFORMANCE.md}, "UrlConnectionTransport").
+ * PUT and DELETE are not checked by the JDK: on a kept-alive connection the server has already closed they
+ * fail with {@link HttpTransportException.Kind#FAILED_AFTER_SEND}, never resent. The JDK sets {@code TCP_NODELAY} on
  * every connection it opens (http and https), so the request head and body, which it writes separately, are
  * not held back by Nagle's algorithm.
  *
@@ -391,12 +386,14 @@ public final class UrlConnectionTransport implements HttpTransport {
           }
           throw connectFailure((IOException) e);
         }
-        if (e instanceof SocketTimeoutException) {
-          throw new HttpTransportException(HttpTransportException.Kind.RESPONSE_TIMEOUT,
+        // Connected: no exception proves now that nothing was sent (the same table as connectFailure).
+        HttpTransportException.Kind kind = ExchangeFailures.kind(true, e instanceof SocketTimeoutException, false,
+            false);
+        if (kind == HttpTransportException.Kind.RESPONSE_TIMEOUT) {
+          throw new HttpTransportException(kind,
               "no answer from " + host + " within the timeout (" + request.timeout().toMillis() + " ms)", e);
         }
-        throw new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
-            "exchange with " + host + " failed after connecting: " + e, e);
+        throw new HttpTransportException(kind, "exchange with " + host + " failed after connecting: " + e, e);
       } finally {
         if (timer != null) {
           timer.cancel(false);
@@ -642,23 +639,18 @@ public final class UrlConnectionTransport implements HttpTransport {
       if (aborted()) {
         return abortedFailure();
       }
-      if (e instanceof SocketTimeoutException) {
-        return new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT,
-            "could not connect to " + host + " within " + Math.min(request.connectTimeout().toMillis(),
-                request.timeout().toMillis()) + " ms", e);
+      // Nothing of the request was written yet; the table (ExchangeFailures) decides the kind.
+      HttpTransportException.Kind kind = ExchangeFailures.kind(false, e instanceof SocketTimeoutException,
+          e instanceof SSLException, ExchangeFailures.neverConnected(e));
+      switch (kind) {
+        case CONNECT_TIMEOUT:
+          return new HttpTransportException(kind, "could not connect to " + host + " within "
+              + Math.min(request.connectTimeout().toMillis(), request.timeout().toMillis()) + " ms", e);
+        case TLS_FAILED:
+          return ExchangeFailures.tlsFailed(host, e);
+        default: // refused, unknown host, or any other failure (a proxy refusing the tunnel, a reset in the handshake)
+          return ExchangeFailures.couldNotConnect(host, e);
       }
-      if (e instanceof SSLException) {
-        return new HttpTransportException(HttpTransportException.Kind.TLS_FAILED,
-            "TLS handshake with " + host + " failed: " + e.getMessage(), e);
-      }
-      if (e instanceof ConnectException || e instanceof UnknownHostException || e instanceof NoRouteToHostException) {
-        return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
-            "could not connect to " + host + ": " + e, e);
-      }
-      // Any other failure while connecting (a proxy refusing the tunnel, a reset during the handshake):
-      // nothing of the request was written yet.
-      return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
-          "could not connect to " + host + ": " + e, e);
     }
 
     /** Moves to the next phase, unless the exchange was aborted meanwhile. */
