@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: ArchitectureTest lets only JdkHttpTransport and its nested classes touch java.net.http.
 package io.github.cphsdk.http;
 
 import io.github.cphsdk.internal.ExchangeProgress;
