@@ -33,7 +33,14 @@ final class Harness {
       return client.shareApps(CloudPhoneClientTest.request());
     }
     int before = timing.scheduledCount();
-    CompletableFuture<ShareAppsResponse> f = client.shareAppsAsync(CloudPhoneClientTest.request());
+    return drive(client.shareAppsAsync(CloudPhoneClientTest.request()), timing, before);
+  }
+
+  /**
+   * Plays the scheduler for one asynchronous call started when {@code timing} had {@code before} tasks scheduled
+   * (see {@link #push}), and returns its value; failures are rethrown unwrapped.
+   */
+  static <T> T drive(CompletableFuture<T> f, FakeTiming timing, int before) {
     for (int attempt = 1; ; attempt++) {
       awaitRetryPendingOrDone(f, timing, before, attempt);
       if (f.isDone()) {

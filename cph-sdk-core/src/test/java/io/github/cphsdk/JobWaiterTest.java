@@ -250,6 +250,46 @@ class JobWaiterTest {
         "1234 SUCCEEDED", "polled 1/0/0"), events);
   }
 
+  /**
+   * 408 has one answer everywhere (RetryPolicy): ambiguous, so a read is repeated. The waiter polls again, as the
+   * pipeline retries a read after it (RetryTest.requestTimeout408OfAReadIsRetriedLikeEveryAmbiguousFailure).
+   */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aRequestTimeout408PollIsCountedAndPollingGoesOn(Mode mode) {
+    backend.job("req1", S1, "j1").finishesAt(Duration.ofSeconds(12), 2);
+    backend.failNext(408, 1);
+
+    JobReport report = waitFor(mode, push("req1", S1, "j1"), options().build());
+
+    assertTrue(report.allSucceeded());
+    assertEquals(2, report.polls());
+    assertEquals(1, report.failedPolls());
+    CloudPhoneServiceException last = (CloudPhoneServiceException) report.lastPollFailure().get();
+    assertEquals(408, last.statusCode());
+    assertTrue(last.mayHaveBeenApplied(), "the same classification as the pipeline's: ambiguous");
+    assertEquals(List.of("poll failed #1 408", "polled 0/0/1", "1234 SUCCEEDED", "polled 1/0/0"), events);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aRefusedPollEndsTheWait(Mode mode) {
+    backend.job("req1", S1, "j1").finishesAt(Duration.ofSeconds(12), 2);
+    backend.failNext(400, 1);
+
+    CloudPhoneServiceException e;
+    if (mode == Mode.SYNC) {
+      e = assertThrows(CloudPhoneServiceException.class,
+          () -> httpClient.waitForJobs(push("req1", S1, "j1"), options().build()));
+    } else {
+      CompletionException wrapped = assertThrows(CompletionException.class,
+          () -> drive(memoryClient.waitForJobsAsync(push("req1", S1, "j1"), options().build())));
+      e = assertInstanceOf(CloudPhoneServiceException.class, wrapped.getCause());
+    }
+    assertEquals(400, e.statusCode());
+    assertEquals(1, backend.targets().size(), "no further poll after a 400");
+  }
+
   @ParameterizedTest
   @EnumSource(Mode.class)
   void anAuthenticationFailureEndsTheWait(Mode mode) {

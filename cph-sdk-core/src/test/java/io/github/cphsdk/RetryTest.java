@@ -479,6 +479,55 @@ class RetryTest {
     assertEquals(1, server.getRequestCount());
   }
 
+  static final String TIMEOUT_408 = "<html><body>408 Request Time-out</body></html>";
+
+  /**
+   * 408 is ambiguous (see RetryPolicy): nothing proves the service did not act, so the push is not repeated and
+   * the failure says it may have been applied. The job waiter polls again after it (JobWaiterTest).
+   */
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void requestTimeout408IsAmbiguousSoThePushIsNotRepeated(Mode mode) {
+    client(b -> b);
+    server.enqueue(json(408, TIMEOUT_408));
+    server.enqueue(json(200, DOC_ANSWER));
+
+    CloudPhoneServiceException e = pushFails(CloudPhoneServiceException.class, mode);
+
+    assertEquals(408, e.statusCode());
+    assertEquals(1, e.attempts());
+    assertTrue(e.mayHaveBeenApplied());
+    assertTrue(e.getMessage().contains("list-jobs API"), e.getMessage());
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void requestTimeout408IsRetriedWithTheOptInForAmbiguousFailures(Mode mode) {
+    client(b -> b.retryPolicy(policy().retryAmbiguousFailures(true).build()));
+    server.enqueue(json(408, TIMEOUT_408));
+    server.enqueue(json(200, DOC_ANSWER));
+
+    assertEquals("6837531fd3f54550927b930180a706bf", push(mode).requestId());
+    assertEquals(2, server.getRequestCount());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void requestTimeout408OfAReadIsRetriedLikeEveryAmbiguousFailure(Mode mode) {
+    client(b -> b);
+    server.enqueue(json(408, TIMEOUT_408));
+    server.enqueue(json(200, "{\"job_id\":\"j1\",\"server_id\":\"s1\",\"status\":2}"));
+
+    int before = timing.scheduledCount();
+    io.github.cphsdk.model.Job job = mode == Mode.SYNC ? client.showJob("j1")
+        : Harness.drive(client.showJobAsync("j1"), timing, before);
+
+    assertEquals("j1", job.jobId());
+    assertEquals(2, server.getRequestCount());
+    assertEquals(List.of(BACKOFF), Harness.retryWaits(timing, mode));
+  }
+
   @ParameterizedTest
   @EnumSource(Mode.class)
   void mayHaveBeenAppliedAccumulatesOverAttempts(Mode mode) {

@@ -1,3 +1,4 @@
+// Over 500 lines on purpose: ArchitectureTest lets only JdkHttpTransport and its nested classes touch java.net.http.
 package io.github.cphsdk.http;
 
 import io.github.cphsdk.internal.ExchangeProgress;
@@ -9,11 +10,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.Authenticator;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.PasswordAuthentication;
 import java.net.ProxySelector;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
@@ -84,7 +82,7 @@ import javax.net.ssl.SSLHandshakeException;
  * Java 21 and newer with {@code HttpClient.shutdownNow()} (its selector thread and connections end at once);
  * on older JDKs the client has no way to be closed, so the transport drops every reference to it and its
  * daemon selector thread and idle connections end only when the garbage collector collects it, which may be
- * long after {@code close()} (20 to 40 s were seen on JDK 17 after a burst of timed-out calls).
+ * long after {@code close()} (tens of seconds; figures: {@code docs/PERFORMANCE.md}, "JdkHttpTransport").
  */
 @RequiresJavaNetHttp
 public final class JdkHttpTransport implements HttpTransport {
@@ -401,45 +399,43 @@ public final class JdkHttpTransport implements HttpTransport {
     if (error instanceof HttpTransportException) {
       return (HttpTransportException) error;
     }
-    boolean sent = exchange.requestMayHaveBeenSent();
-    if (error instanceof HttpConnectTimeoutException || (error instanceof HttpTimeoutException && !sent)) {
-      return new HttpTransportException(HttpTransportException.Kind.CONNECT_TIMEOUT, "could not connect to " + host
-          + " (connection, TLS handshake or proxy tunnel) within the time allowed; nothing was sent", error);
+    // What java.net.http's exceptions prove; the table (ExchangeFailures) decides the kind.
+    boolean sent = !(error instanceof HttpConnectTimeoutException) && exchange.requestMayHaveBeenSent();
+    // HTTP/2 REFUSED_STREAM: "closed prior to any processing" (RFC 9113 8.7), so the push was not applied.
+    // JDK 21+ resends such a stream once itself; this is what is left when that failed too, or on JDK 17.
+    boolean refusedStream = error instanceof IOException && REFUSED_STREAM.equals(error.getMessage());
+    HttpTransportException.Kind kind = ExchangeFailures.kind(sent, error instanceof HttpTimeoutException,
+        error instanceof SSLHandshakeException, ExchangeFailures.neverConnected(error) || refusedStream);
+    switch (kind) {
+      case CONNECT_TIMEOUT:
+        return new HttpTransportException(kind, "could not connect to " + host
+            + " (connection, TLS handshake or proxy tunnel) within the time allowed; nothing was sent", error);
+      case RESPONSE_TIMEOUT:
+        return new HttpTransportException(kind, "no answer within " + request.timeout().toMillis() + " ms from "
+            + host, error);
+      case TLS_FAILED:
+        return ExchangeFailures.tlsFailed(host, error);
+      case CONNECT_FAILED:
+        if (ExchangeFailures.neverConnected(error)) {
+          return ExchangeFailures.couldNotConnect(host, error);
+        }
+        if (refusedStream) {
+          return new HttpTransportException(kind, host + " refused the HTTP/2 stream before processing it"
+              + " (REFUSED_STREAM); nothing was applied", error);
+        }
+        if (error instanceof CancellationException) {
+          return new HttpTransportException(kind, "exchange with " + host + " cancelled", error);
+        }
+        // e.g. a proxy that refused the tunnel ("Tunnel failed, got: 403"), a reset during the handshake
+        return new HttpTransportException(kind, "could not reach " + host + " (the connection, TLS handshake or"
+            + " proxy tunnel failed before the request was sent; nothing was sent): " + error, error);
+      default:
+        if (error instanceof CancellationException) {
+          return new HttpTransportException(kind, "exchange with " + host + " cancelled", error);
+        }
+        return new HttpTransportException(kind, "exchange with " + host + " failed"
+            + (error instanceof IOException ? "" : " unexpectedly") + ": " + error, error);
     }
-    if (error instanceof HttpTimeoutException) {
-      return new HttpTransportException(HttpTransportException.Kind.RESPONSE_TIMEOUT,
-          "no answer within " + request.timeout().toMillis() + " ms from " + host, error);
-    }
-    if (error instanceof ConnectException || error instanceof UnknownHostException
-        || error instanceof NoRouteToHostException) {
-      return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED,
-          "could not connect to " + host + ": " + error, error);
-    }
-    if (error instanceof SSLHandshakeException) {
-      return new HttpTransportException(HttpTransportException.Kind.TLS_FAILED,
-          "TLS handshake with " + host + " failed: " + error.getMessage(), error);
-    }
-    if (error instanceof CancellationException) {
-      return new HttpTransportException(sent ? HttpTransportException.Kind.FAILED_AFTER_SEND
-          : HttpTransportException.Kind.CONNECT_FAILED, "exchange with " + host + " cancelled", error);
-    }
-    if (error instanceof IOException && REFUSED_STREAM.equals(error.getMessage())) {
-      // HTTP/2 REFUSED_STREAM: "closed prior to any processing" (RFC 9113 8.7), so the push was not applied.
-      // JDK 21+ resends such a stream once itself; this is what is left when that failed too, or on JDK 17.
-      return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, host + " refused the HTTP/2"
-          + " stream before processing it (REFUSED_STREAM); nothing was applied", error);
-    }
-    if (!sent) { // e.g. a proxy that refused the tunnel ("Tunnel failed, got: 403"), a reset during the handshake
-      return new HttpTransportException(HttpTransportException.Kind.CONNECT_FAILED, "could not reach " + host
-          + " (the connection, TLS handshake or proxy tunnel failed before the request was sent; nothing was sent): "
-          + error, error);
-    }
-    if (error instanceof IOException) {
-      return new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
-          "exchange with " + host + " failed: " + error, error);
-    }
-    return new HttpTransportException(HttpTransportException.Kind.FAILED_AFTER_SEND,
-        "exchange with " + host + " failed unexpectedly: " + error, error);
   }
 
   /**

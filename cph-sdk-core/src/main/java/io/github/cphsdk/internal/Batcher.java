@@ -151,7 +151,7 @@ public final class Batcher extends CompletableFuture<BatchOutcome> {
     call.whenComplete((response, error) -> {
       List<ServerOutcome> outcome;
       try {
-        outcome = error == null ? answered(index, chunk, response) : failed(index, chunk, CallPipeline.unwrap(error));
+        outcome = error == null ? answered(index, chunk, response) : failed(index, chunk, Classifier.unwrap(error));
       } catch (RuntimeException e) {
         // Never lose a server: an answer that cannot be accounted for still may have started jobs.
         outcome = failed(index, chunk, new CloudPhoneException(operation + " batch " + (index + 1) + ": the outcome "

@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits for the jobs of a push: polls "list jobs" by request id (at most 20 ids per call, every page), after
  * an initial delay and then at a doubling, capped interval, until no job is running or the timeout passes.
- * An unknown status counts as running. A poll that fails with a 4xx answer (other than 408 and 429) ends the
- * wait with that exception: credentials, project or ids are wrong and polling again would not help. Any other
- * failure (no answer, 429, 5xx) is counted and the next poll tries again. Jobs the push answer named without
+ * An unknown status counts as running. A poll the service refused as wrong ends the wait with that exception:
+ * credentials, project or ids are wrong and polling again would not help (401, 403, 404 and the other 4xx; the
+ * same status table as the call pipeline, {@link Classifier.StatusClass}). Any other failure (no answer, 408,
+ * 429, 3xx, 5xx) is counted and the next poll tries again: a poll is a read, so repeating it is harmless, as
+ * the pipeline's retry rules say for reads after an ambiguous failure. Jobs the push answer named without
  * a request id are polled one by one with "show job". Servers the answer did not mention are looked for in
  * the listings by server id, but not waited for.
  *
@@ -222,7 +224,7 @@ public final class JobWaiter {
       Throwable failure = null;
       synchronized (JobWaiter.this) {
         try {
-          Throwable cause = error == null ? null : CallPipeline.unwrap(error);
+          Throwable cause = error == null ? null : Classifier.unwrap(error);
           if (cause != null && !(cause instanceof CloudPhoneException)) {
             failure = cause;
           } else {
@@ -267,13 +269,14 @@ public final class JobWaiter {
 
   // ---------------------------------------------------------------- shared
 
-  /** Records a failed poll, or rethrows it when polling again cannot help. */
+  /**
+   * Records a failed poll, or rethrows it when polling again cannot help: the {@link Classifier}'s status table
+   * says the request itself was refused (401, 403, 404, other 4xx; not 408 or 429).
+   */
   private void pollFailed(CloudPhoneException e) {
-    if (e instanceof CloudPhoneServiceException) {
-      int status = ((CloudPhoneServiceException) e).statusCode();
-      if (status >= 400 && status < 500 && status != 408 && status != 429) {
-        throw e;
-      }
+    if (e instanceof CloudPhoneServiceException
+        && Classifier.pollingAgainCannotHelp(((CloudPhoneServiceException) e).statusCode())) {
+      throw e;
     }
     failedPolls++;
     lastFailure = e;

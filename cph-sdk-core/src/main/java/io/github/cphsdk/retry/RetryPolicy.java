@@ -13,12 +13,18 @@ import java.util.Objects;
  *   <tr><td>connection never established (refused, unknown host, connect timeout)</td><td>yes</td>
  *       <td>nothing was sent</td></tr>
  *   <tr><td>429 (e.g. {@code APIGW.0308}) and 503</td><td>yes</td><td>the service did not act</td></tr>
- *   <tr><td>500, 502, 504, read timeout, connection lost after sending</td>
+ *   <tr><td>500, 502, 504, 408, read timeout, connection lost after sending</td>
  *       <td>no (yes with {@link Builder#retryAmbiguousFailures(boolean)})</td>
  *       <td>the push may have started jobs</td></tr>
- *   <tr><td>other 4xx, TLS certificate failures</td><td>no</td><td>a retry would fail the same way</td></tr>
+ *   <tr><td>other 4xx, other 5xx, TLS certificate failures</td><td>no</td><td>a retry would fail the same way</td></tr>
  * </table>
- * Reads (show and list jobs) are safe to repeat, so for them the ambiguous failures are retried too.
+ * Reads (show and list jobs) are safe to repeat, so for them the ambiguous failures are retried too; waiting
+ * for jobs likewise polls again after any of them, and stops only on a 4xx other than 408 and 429.
+ *
+ * <p><b>408 Request Timeout</b> counts as ambiguous, with
+ * {@link io.github.cphsdk.CloudPhoneException#mayHaveBeenApplied()} {@code true}: CPH does not document it, so it
+ * may come from a gateway, load balancer or proxy on the way, which may already have passed the request on. It is no proof that the service did not act, and only such proof (no connection, 429, 503) lets
+ * the push be retried by default.
  *
  * <pre>{@code
  * RetryPolicy.defaults();                                  // 3 attempts, jittered backoff
@@ -168,7 +174,7 @@ public final class RetryPolicy {
     }
 
     /**
-     * Also retry 500, 502, 504, read timeouts and connections lost after the request was sent.
+     * Also retry 500, 502, 504, 408, read timeouts and connections lost after the request was sent.
      *
      * <p><b>This may start duplicate push jobs:</b> after such a failure the service may already have
      * accepted the push, and a retry pushes again. Turn it on only if a second push is harmless to you.
