@@ -8,7 +8,7 @@ import java.net.UnknownHostException;
  * The one table both transports use to turn a failed exchange into an {@link HttpTransportException.Kind}. Each
  * transport states what its JDK API's exception proves (was it a timeout, a failed TLS handshake, proof that
  * nothing was processed; how far the exchange got); the table decides the kind from those facts alone. The
- * call pipeline then maps the kind to a retry category ({@code internal.Classifier}).
+ * call pipeline then maps the kind to a retry category ({@code internal.call.Classifier}).
  */
 final class ExchangeFailures {
   private ExchangeFailures() {}

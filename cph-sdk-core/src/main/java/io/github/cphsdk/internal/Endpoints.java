@@ -199,7 +199,7 @@ public final class Endpoints {
     return sb.toString();
   }
 
-  static String shorten(String s) {
+  public static String shorten(String s) {
     if (s == null) {
       return "null";
     }

@@ -16,7 +16,7 @@ import java.util.Locale;
  * Reads a {@code Retry-After} header: delta-seconds or an HTTP date in any of the three forms RFC 9110
  * section 5.6.7 requires recipients to accept (IMF-fixdate, RFC 850, asctime).
  */
-final class RetryAfter {
+public final class RetryAfter {
   /** {@code Sunday, 06-Nov-94 08:49:37 GMT}: two-digit years read as within 50 years before "now" or after. */
   private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder()
       .appendPattern("EEEE, dd-MMM-")
@@ -30,7 +30,7 @@ final class RetryAfter {
   private RetryAfter() {}
 
   /** The wait the header asks for, or {@code null} when absent or unreadable; never negative. */
-  static Duration parse(String value, Clock clock) {
+  public static Duration parse(String value, Clock clock) {
     if (value == null) {
       return null;
     }

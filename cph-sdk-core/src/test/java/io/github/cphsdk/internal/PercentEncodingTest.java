@@ -1,5 +1,7 @@
 package io.github.cphsdk.internal;
 
+import io.github.cphsdk.internal.jobs.JobPaging;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 

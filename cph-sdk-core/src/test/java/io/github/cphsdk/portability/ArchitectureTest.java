@@ -51,7 +51,7 @@ class ArchitectureTest {
 
   /** The one class that creates the default JdkHttpTransport, once it found java.net.http present. */
   private static final DescribedPredicate<JavaClass> DEFAULT_TRANSPORT_FACTORY =
-      belongsTo(io.github.cphsdk.internal.DefaultTransport.class).as("DefaultTransport and its nested classes");
+      belongsTo(io.github.cphsdk.internal.call.DefaultTransport.class).as("DefaultTransport and its nested classes");
 
   static final ArchRule NO_SDK_CLASS_USES_JDK_HTTP_TRANSPORT = noClasses()
       .that(not(JDK_HTTP_TRANSPORT)).and(not(DEFAULT_TRANSPORT_FACTORY))

@@ -1,7 +1,7 @@
 package io.github.cphsdk.bench.jmh;
 
 import io.github.cphsdk.bench.Fixtures;
-import io.github.cphsdk.internal.Json;
+import io.github.cphsdk.internal.json.Json;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.github.cphsdk.internal.rollout;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.github.cphsdk.internal.Json;
+import io.github.cphsdk.internal.json.Json;
 import io.github.cphsdk.rollout.RolloutJournalException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.JobListener;
 import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.internal.Futures;
-import io.github.cphsdk.internal.JobWaiter;
+import io.github.cphsdk.internal.jobs.JobWaiter;
 import io.github.cphsdk.internal.rollout.RolloutLedger.Batch;
 import io.github.cphsdk.internal.rollout.RolloutLedger.BatchState;
 import io.github.cphsdk.model.BatchOutcome;

@@ -1,7 +1,7 @@
 package io.github.cphsdk.internal.rollout;
 
 import io.github.cphsdk.CloudPhoneException;
-import io.github.cphsdk.internal.JobWaiter;
+import io.github.cphsdk.internal.jobs.JobWaiter;
 import io.github.cphsdk.model.Job;
 import io.github.cphsdk.model.JobList;
 import java.util.List;
