@@ -311,7 +311,7 @@ final class RolloutEngine {
           fatal = e;
         }
       }
-    } else if ((status == 0 || status == 429 || status == 503 || status == 408) && !(error instanceof
+    } else if ((status == 0 || status == 429 || status == 503) && !(error instanceof
         IllegalArgumentException) && attempt < s.maxAttemptsPerBatch) {
       r = record("retry");
     } else {
