@@ -87,7 +87,7 @@ public final class AkSkCredentials implements Credentials {
    */
   private HttpRequest sign(HttpRequest request, AuthContext context, SdkHmacSigner.Signature[] kept) {
     Clock c = clock != null ? clock : context.clock();
-    String date = SdkHmacSigner.formatDate(c.instant());
+    String date = SigningText.formatDate(c.instant());
     URI uri = request.uri();
 
     String[] names = new String[MAX_SIGNED];
@@ -133,7 +133,7 @@ public final class AkSkCredentials implements Credentials {
       added[a++] = securityToken;
     }
     String rawQuery = uri.getRawQuery();
-    String canonicalQuery = rawQuery == null ? "" : SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery(rawQuery));
+    String canonicalQuery = rawQuery == null ? "" : SigningText.canonicalQuery(SigningText.parseQuery(rawQuery));
     String authorization;
     if (kept == null) {
       authorization = signer.authorization(request.method(), uri.getRawPath(), canonicalQuery, names, values, n,

@@ -55,7 +55,7 @@ class AkSkCredentialsTest {
         + "content-type:application/json\nhost:cph.cn-north-4.myhuaweicloud.com\nuser-agent:cph-sdk-java/0.1.0\n"
         + "x-project-id:" + PROJECT + "\nx-sdk-date:20261127T182829Z\n\n"), signed.signature.canonicalRequest);
     assertTrue(signed.signature.canonicalRequest.endsWith(
-        SdkHmacSigner.hex(SdkHmacSigner.sha256("{\"package_name\":\"com.example.game\"}".getBytes(StandardCharsets.UTF_8)))));
+        SigningText.hex(SigningText.sha256("{\"package_name\":\"com.example.game\"}".getBytes(StandardCharsets.UTF_8)))));
     assertEquals(List.of("Content-Type", "User-Agent", "Accept", "X-Sdk-Date", "X-Project-Id", "Authorization"),
         r.headers().stream().map(h -> h.getKey()).collect(java.util.stream.Collectors.toList()));
   }

@@ -15,14 +15,14 @@ class SdkDateTest {
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private static void check(long second) {
-    assertEquals(REFERENCE.format(Instant.ofEpochSecond(second)), SdkHmacSigner.formatUtcSecond(second),
+    assertEquals(REFERENCE.format(Instant.ofEpochSecond(second)), SigningText.formatUtcSecond(second),
         "epoch second " + second);
   }
 
   @Test
   void knownDatesAndEdges() {
-    assertEquals("20191115T033655Z", SdkHmacSigner.formatUtcSecond(Instant.parse("2019-11-15T03:36:55Z").getEpochSecond()));
-    assertEquals("19700101T000000Z", SdkHmacSigner.formatUtcSecond(0));
+    assertEquals("20191115T033655Z", SigningText.formatUtcSecond(Instant.parse("2019-11-15T03:36:55Z").getEpochSecond()));
+    assertEquals("19700101T000000Z", SigningText.formatUtcSecond(0));
     check(-1); // 1969-12-31T23:59:59Z
     check(Instant.parse("2000-02-29T23:59:59Z").getEpochSecond()); // leap day of a 400-year leap year
     check(Instant.parse("2100-03-01T00:00:00Z").getEpochSecond()); // 2100 is no leap year
@@ -43,9 +43,9 @@ class SdkDateTest {
   @Test
   void formatDateReusesTheTextWithinASecondAndMovesOn() {
     Instant a = Instant.parse("2026-11-27T18:28:29.100Z");
-    assertEquals("20261127T182829Z", SdkHmacSigner.formatDate(a));
-    assertEquals("20261127T182829Z", SdkHmacSigner.formatDate(a.plusMillis(800)));
-    assertEquals("20261127T182830Z", SdkHmacSigner.formatDate(a.plusMillis(900)));
-    assertEquals("20261127T182829Z", SdkHmacSigner.formatDate(a), "going back in time is not cached wrongly");
+    assertEquals("20261127T182829Z", SigningText.formatDate(a));
+    assertEquals("20261127T182829Z", SigningText.formatDate(a.plusMillis(800)));
+    assertEquals("20261127T182830Z", SigningText.formatDate(a.plusMillis(900)));
+    assertEquals("20261127T182829Z", SigningText.formatDate(a), "going back in time is not cached wrongly");
   }
 }

@@ -115,27 +115,27 @@ class SdkHmacSignerTest {
 
   @Test
   void canonicalUriEncodesEachDecodedSegmentAndAppendsASlash() {
-    assertEquals("/", SdkHmacSigner.canonicalUri(""));
-    assertEquals("/", SdkHmacSigner.canonicalUri("/"));
-    assertEquals("/a/b/", SdkHmacSigner.canonicalUri("/a/b"));
-    assertEquals("/a/b/", SdkHmacSigner.canonicalUri("/a/b/"));
-    assertEquals("/a%20b/c~d-_.e/%E4%BD%A0/", SdkHmacSigner.canonicalUri("/a%20b/c~d-_.e/%E4%BD%A0"));
-    assertEquals("/a%2Fb/", SdkHmacSigner.canonicalUri("/a%2Fb"), "an encoded slash stays inside its segment");
-    assertEquals("/a%2Bb/a%3Ab%40c/%2A/", SdkHmacSigner.canonicalUri("/a+b/a:b@c/*"));
-    assertEquals("/%257E/", SdkHmacSigner.canonicalUri("/%257E"), "a literal percent is encoded again");
-    assertEquals("/x~/", SdkHmacSigner.canonicalUri("/x%7e"), "unreserved characters are not escaped");
-    assertEquals("//a/", SdkHmacSigner.canonicalUri("//a"));
-    assertEquals("/%25zz%25/%C3%A9%E4%BD%A0/", SdkHmacSigner.canonicalUri("/%zz%/\u00e9%E4%BD%A0"),
+    assertEquals("/", SigningText.canonicalUri(""));
+    assertEquals("/", SigningText.canonicalUri("/"));
+    assertEquals("/a/b/", SigningText.canonicalUri("/a/b"));
+    assertEquals("/a/b/", SigningText.canonicalUri("/a/b/"));
+    assertEquals("/a%20b/c~d-_.e/%E4%BD%A0/", SigningText.canonicalUri("/a%20b/c~d-_.e/%E4%BD%A0"));
+    assertEquals("/a%2Fb/", SigningText.canonicalUri("/a%2Fb"), "an encoded slash stays inside its segment");
+    assertEquals("/a%2Bb/a%3Ab%40c/%2A/", SigningText.canonicalUri("/a+b/a:b@c/*"));
+    assertEquals("/%257E/", SigningText.canonicalUri("/%257E"), "a literal percent is encoded again");
+    assertEquals("/x~/", SigningText.canonicalUri("/x%7e"), "unreserved characters are not escaped");
+    assertEquals("//a/", SigningText.canonicalUri("//a"));
+    assertEquals("/%25zz%25/%C3%A9%E4%BD%A0/", SigningText.canonicalUri("/%zz%/\u00e9%E4%BD%A0"),
         "a stray percent is kept and encoded; raw non-ASCII mixes with escapes");
   }
 
   @Test
   void canonicalQuerySortsByNameThenValueAndEncodesBoth() {
-    assertEquals("", SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery(null)));
-    assertEquals("a=0&a=1&b=2&c=", SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery("b=2&a=1&c&a=0")));
+    assertEquals("", SigningText.canonicalQuery(SigningText.parseQuery(null)));
+    assertEquals("a=0&a=1&b=2&c=", SigningText.canonicalQuery(SigningText.parseQuery("b=2&a=1&c&a=0")));
     assertEquals("k=x%2Fy%20z&q=%E4%BD%A0%2B",
-        SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery("q=%E4%BD%A0+&k=x/y%20z")));
-    assertEquals("empty=&x=%3D", SdkHmacSigner.canonicalQuery(SdkHmacSigner.parseQuery("x==&empty=")));
+        SigningText.canonicalQuery(SigningText.parseQuery("q=%E4%BD%A0+&k=x/y%20z")));
+    assertEquals("empty=&x=%3D", SigningText.canonicalQuery(SigningText.parseQuery("x==&empty=")));
   }
 
   @Test
@@ -164,8 +164,8 @@ class SdkHmacSignerTest {
 
   @Test
   void hexAndDateFormats() {
-    assertEquals("00ff10ab", SdkHmacSigner.hex(new byte[] {0, (byte) 0xff, 0x10, (byte) 0xab}));
-    assertEquals("20261127T182829Z", SdkHmacSigner.formatDate(Instant.parse("2026-11-27T18:28:29.999Z")));
+    assertEquals("00ff10ab", SigningText.hex(new byte[] {0, (byte) 0xff, 0x10, (byte) 0xab}));
+    assertEquals("20261127T182829Z", SigningText.formatDate(Instant.parse("2026-11-27T18:28:29.999Z")));
   }
 
   static AuthContext context(String projectId) {

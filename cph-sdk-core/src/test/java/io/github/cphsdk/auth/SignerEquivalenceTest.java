@@ -81,7 +81,7 @@ class SignerEquivalenceTest {
         names[i] = h.getKey().toLowerCase(Locale.ROOT);
         values[i++] = h.getValue();
       }
-      SdkHmacSigner.Signature lean = signer.sign(c.method, c.rawPath, SdkHmacSigner.canonicalQuery(c.query), names,
+      SdkHmacSigner.Signature lean = signer.sign(c.method, c.rawPath, SigningText.canonicalQuery(c.query), names,
           values, count, ByteBuffer.wrap(c.body).asReadOnlyBuffer(), false); // a view as HttpRequest.bodyBuffer() gives
       assertEquals(Reference.sign(AK, SK, c.method, c.rawPath, c.query, c.headers, c.body).authorization,
           lean.authorization, c.toString());
@@ -213,7 +213,7 @@ class SignerEquivalenceTest {
           toSign.put("x-security-token", token);
         }
         b.setHeader("Authorization", Reference.sign(AK, SK, request.method(), request.uri().getRawPath(),
-            SdkHmacSigner.parseQuery(request.uri().getRawQuery()), toSign, request.body()).authorization);
+            SigningText.parseQuery(request.uri().getRawQuery()), toSign, request.body()).authorization);
         HttpRequest expected = b.build();
 
         assertEquals(expected.headers(), signed.headers(), request.toString());
@@ -333,13 +333,13 @@ class SignerEquivalenceTest {
       }
       String canonicalRequest = method.toUpperCase(Locale.ROOT) + '\n'
           + canonicalUri(rawPath) + '\n'
-          + SdkHmacSigner.canonicalQuery(query) + '\n'
+          + SigningText.canonicalQuery(query) + '\n'
           + canonicalHeaders + '\n'
           + signedHeaders + '\n'
-          + SdkHmacSigner.hex(sha256(body));
-      String canonicalRequestHash = SdkHmacSigner.hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+          + SigningText.hex(sha256(body));
+      String canonicalRequestHash = SigningText.hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
       String stringToSign = "SDK-HMAC-SHA256" + '\n' + date + '\n' + canonicalRequestHash;
-      String signature = SdkHmacSigner.hex(hmac(secretKey, stringToSign.getBytes(StandardCharsets.UTF_8)));
+      String signature = SigningText.hex(hmac(secretKey, stringToSign.getBytes(StandardCharsets.UTF_8)));
       String authorization = "SDK-HMAC-SHA256 Access=" + accessKey + ", SignedHeaders=" + signedHeaders
           + ", Signature=" + signature;
       return new SdkHmacSigner.Signature(canonicalRequest, canonicalRequestHash, stringToSign, signedHeaders.toString(),
@@ -392,8 +392,8 @@ class SignerEquivalenceTest {
     Random random = new Random(3);
     for (int n = 0; n < 2000; n++) {
       String p = Case.random(random).rawPath;
-      assertEquals(Reference.canonicalUri(p), SdkHmacSigner.canonicalUri(p), p);
+      assertEquals(Reference.canonicalUri(p), SigningText.canonicalUri(p), p);
     }
-    assertEquals("/", SdkHmacSigner.canonicalUri(null));
+    assertEquals("/", SigningText.canonicalUri(null));
   }
 }
