@@ -32,8 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package rules of DESIGN.md, checked on the compiled core: only {@code JdkHttpTransport} touches
- * {@code java.net.http} (so the jar works on Android), the public API exposes no internal or third-party
+ * The package rules of the design (docs/ARCHITECTURE.md), checked on the compiled core: only
+ * {@code JdkHttpTransport} touches {@code java.net.http} (so the jar works on Android), the public API exposes no internal or third-party
  * type, the model does not depend on the client, and neither rollout package reaches back up to the client
  * (nor the public one into internal). Each rule is also run on a class that breaks it
  * ({@code archfixture}), so a rule that silently matches nothing would fail here.
