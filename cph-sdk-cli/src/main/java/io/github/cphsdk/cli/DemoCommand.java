@@ -1,9 +1,9 @@
 package io.github.cphsdk.cli;
 
 import io.github.cphsdk.CloudPhoneClient;
+import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.model.ShareAppsRequest;
-import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.rollout.Rollout;
 import io.github.cphsdk.rollout.RolloutJournal;
 import io.github.cphsdk.testkit.FakeCloudPhoneServer;

@@ -1,7 +1,7 @@
 package io.github.cphsdk.auth;
 
-import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.internal.Endpoints;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;

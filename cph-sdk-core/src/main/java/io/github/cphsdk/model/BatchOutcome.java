@@ -2,9 +2,9 @@ package io.github.cphsdk.model;
 
 import io.github.cphsdk.CloudPhoneException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

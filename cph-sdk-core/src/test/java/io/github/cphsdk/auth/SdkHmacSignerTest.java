@@ -1,6 +1,5 @@
 package io.github.cphsdk.auth;
 
-import io.github.cphsdk.internal.Endpoints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpResponse;
 import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.internal.Endpoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

@@ -1,12 +1,12 @@
 package io.github.cphsdk.auth;
 
-import io.github.cphsdk.internal.Endpoints;
-import io.github.cphsdk.internal.PercentEncoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cphsdk.http.HttpRequest;
+import io.github.cphsdk.internal.Endpoints;
+import io.github.cphsdk.internal.PercentEncoding;
 import io.github.cphsdk.testkit.internal.SdkHmacSha256;
 import java.net.URI;
 import java.nio.ByteBuffer;

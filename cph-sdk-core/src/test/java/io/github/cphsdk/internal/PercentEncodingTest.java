@@ -1,10 +1,9 @@
 package io.github.cphsdk.internal;
 
-import io.github.cphsdk.internal.jobs.JobPaging;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.github.cphsdk.internal.jobs.JobPaging;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

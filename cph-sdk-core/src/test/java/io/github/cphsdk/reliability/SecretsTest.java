@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cphsdk.CallListener;
 import io.github.cphsdk.CloudPhoneClient;
-import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpRequest;

@@ -9,7 +9,6 @@ import io.github.cphsdk.testkit.Operation;
 import io.github.cphsdk.testkit.RecordedRequest;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URISyntaxException;

@@ -1,13 +1,12 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.ExchangeProgress;
-import io.github.cphsdk.internal.Futures;
-import io.github.cphsdk.internal.Permits;
-
 import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpResponse;
 import io.github.cphsdk.http.HttpTransportException;
+import io.github.cphsdk.internal.ExchangeProgress;
+import io.github.cphsdk.internal.Futures;
+import io.github.cphsdk.internal.Permits;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;

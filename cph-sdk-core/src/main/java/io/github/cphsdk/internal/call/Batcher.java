@@ -1,9 +1,8 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.Futures;
-
 import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.CloudPhoneServiceException;
+import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.ServerJob;
 import io.github.cphsdk.model.ServerOutcome;

@@ -1,8 +1,7 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.Timing;
-
 import io.github.cphsdk.CallListener;
+import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.model.JobList;
 import io.github.cphsdk.model.ShareAppsResponse;
 import java.time.Duration;

@@ -1,8 +1,7 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.json.ErrorBody;
-
 import io.github.cphsdk.http.HttpResponse;
+import io.github.cphsdk.internal.json.ErrorBody;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,13 +1,12 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.Permits;
-import io.github.cphsdk.internal.Timing;
-
 import io.github.cphsdk.CallListener;
 import io.github.cphsdk.auth.AuthContext;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.http.HttpRequest;
 import io.github.cphsdk.http.HttpTransport;
+import io.github.cphsdk.internal.Permits;
+import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.retry.RetryPolicy;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,12 +1,11 @@
 package io.github.cphsdk.internal.call;
 
+import io.github.cphsdk.http.HttpResponse;
+import io.github.cphsdk.http.HttpTransportException;
 import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.RetryAfter;
 import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.internal.json.ErrorBody;
-
-import io.github.cphsdk.http.HttpResponse;
-import io.github.cphsdk.http.HttpTransportException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

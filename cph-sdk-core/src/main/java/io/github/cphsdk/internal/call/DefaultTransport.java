@@ -1,11 +1,10 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.JdkRetrySwitch;
-
 import io.github.cphsdk.http.HttpTransport;
 import io.github.cphsdk.http.HttpVersion;
 import io.github.cphsdk.http.JdkHttpTransport;
 import io.github.cphsdk.http.UrlConnectionTransport;
+import io.github.cphsdk.internal.JdkRetrySwitch;
 import java.net.Authenticator;
 import java.net.ProxySelector;
 import java.time.Duration;

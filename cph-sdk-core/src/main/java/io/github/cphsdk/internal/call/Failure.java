@@ -1,11 +1,10 @@
 package io.github.cphsdk.internal.call;
 
-import io.github.cphsdk.internal.json.ErrorBody;
-
 import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.CloudPhoneTimeoutException;
 import io.github.cphsdk.CloudPhoneTransportException;
+import io.github.cphsdk.internal.json.ErrorBody;
 import java.time.Duration;
 
 /**

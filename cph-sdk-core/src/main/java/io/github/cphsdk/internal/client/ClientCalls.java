@@ -1,5 +1,6 @@
 package io.github.cphsdk.internal.client;
 
+import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.Timing;
@@ -9,8 +10,6 @@ import io.github.cphsdk.internal.call.Operation;
 import io.github.cphsdk.internal.jobs.JobPaging;
 import io.github.cphsdk.internal.jobs.JobWaiter;
 import io.github.cphsdk.internal.json.Json;
-
-import io.github.cphsdk.WaitOptions;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.DeleteShareAppsRequest;
 import io.github.cphsdk.model.Job;

@@ -1,13 +1,12 @@
 package io.github.cphsdk.internal.jobs;
 
+import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.internal.Endpoints;
 import io.github.cphsdk.internal.Futures;
 import io.github.cphsdk.internal.PercentEncoding;
 import io.github.cphsdk.internal.call.CallPipeline;
 import io.github.cphsdk.internal.call.Operation;
 import io.github.cphsdk.internal.json.Json;
-
-import io.github.cphsdk.CloudPhoneTransportException;
 import io.github.cphsdk.model.Job;
 import io.github.cphsdk.model.JobList;
 import java.util.ArrayList;

@@ -1,12 +1,11 @@
 package io.github.cphsdk.internal.jobs;
 
-import io.github.cphsdk.internal.Timing;
-import io.github.cphsdk.internal.call.Classifier;
-
 import io.github.cphsdk.CloudPhoneException;
 import io.github.cphsdk.CloudPhoneServiceException;
 import io.github.cphsdk.JobListener;
 import io.github.cphsdk.WaitOptions;
+import io.github.cphsdk.internal.Timing;
+import io.github.cphsdk.internal.call.Classifier;
 import io.github.cphsdk.model.BatchOutcome;
 import io.github.cphsdk.model.Job;
 import io.github.cphsdk.model.JobList;
