@@ -277,15 +277,7 @@ class JobWaiterTest {
     backend.job("req1", S1, "j1").finishesAt(Duration.ofSeconds(12), 2);
     backend.failNext(400, 1);
 
-    CloudPhoneServiceException e;
-    if (mode == Mode.SYNC) {
-      e = assertThrows(CloudPhoneServiceException.class,
-          () -> httpClient.waitForJobs(push("req1", S1, "j1"), options().build()));
-    } else {
-      CompletionException wrapped = assertThrows(CompletionException.class,
-          () -> drive(memoryClient.waitForJobsAsync(push("req1", S1, "j1"), options().build())));
-      e = assertInstanceOf(CloudPhoneServiceException.class, wrapped.getCause());
-    }
+    CloudPhoneServiceException e = waitFails(mode);
     assertEquals(400, e.statusCode());
     assertEquals(1, backend.targets().size(), "no further poll after a 400");
   }
@@ -296,19 +288,22 @@ class JobWaiterTest {
     backend.job("req1", S1, "j1").finishesAt(Duration.ofSeconds(12), 2);
     backend.failNext(401, 2);
 
-    CloudPhoneServiceException e;
-    if (mode == Mode.SYNC) {
-      e = assertThrows(CloudPhoneServiceException.class,
-          () -> httpClient.waitForJobs(push("req1", S1, "j1"), options().build()));
-    } else {
-      CompletionException wrapped = assertThrows(CompletionException.class,
-          () -> drive(memoryClient.waitForJobsAsync(push("req1", S1, "j1"), options().build())));
-      e = assertInstanceOf(CloudPhoneServiceException.class, wrapped.getCause());
-    }
+    CloudPhoneServiceException e = waitFails(mode);
     assertEquals(401, e.statusCode());
     assertEquals("APIGW.0301", e.errorCode());
     assertEquals(1, backend.targets().size(), "no further poll after a 401");
   }
+  /** Waits for the jobs of push req1 (sync or async) and returns the service failure that ended the wait. */
+  private CloudPhoneServiceException waitFails(Mode mode) {
+    if (mode == Mode.SYNC) {
+      return assertThrows(CloudPhoneServiceException.class,
+          () -> httpClient.waitForJobs(push("req1", S1, "j1"), options().build()));
+    }
+    CompletionException wrapped = assertThrows(CompletionException.class,
+        () -> drive(memoryClient.waitForJobsAsync(push("req1", S1, "j1"), options().build())));
+    return assertInstanceOf(CloudPhoneServiceException.class, wrapped.getCause());
+  }
+
 
   @ParameterizedTest
   @EnumSource(Mode.class)
