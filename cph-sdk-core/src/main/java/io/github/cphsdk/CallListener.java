@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * Hooks for metrics and tracing: told when each attempt starts and ends and when a retry is scheduled. All
  * methods have empty defaults; implement the ones you need. They run on the thread that drives the call
- * (the caller's thread for synchronous calls, an SDK or HTTP thread for asynchronous ones), so keep them
- * fast and never throw (a throwing listener is logged and ignored).
+ * (the caller's thread for synchronous calls, an SDK or HTTP thread for asynchronous ones, among them the
+ * client's one timer thread, which also carries every attempt timeout and retry wait of the client), so keep
+ * them fast, never block, and never throw (a throwing listener is logged and ignored).
  *
  * <pre>{@code
  * CallListener metrics = new CallListener() {

@@ -266,6 +266,26 @@ class RetryTest {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
+  void theTimeLeftIsReadAfterASlowBackoffStrategy(Mode mode) {
+    // The strategy itself takes 9.9 s of the 10 s call: its 1 s wait would then pass the deadline, so the call
+    // must end now with the service's answer, not sleep and then fail by timeout before the next attempt.
+    client(b -> b.callTimeout(Duration.ofSeconds(10)).retryPolicy(RetryPolicy.builder().backoff(n -> {
+      timing.advance(Duration.ofMillis(9_900));
+      return Duration.ofSeconds(1);
+    }).build()));
+    server.enqueue(json(503, BUSY_503));
+    server.enqueue(json(200, DOC_ANSWER));
+
+    CloudPhoneServiceException e = pushFails(CloudPhoneServiceException.class, mode);
+
+    assertEquals(503, e.statusCode());
+    assertTrue(e.getMessage().contains("(not retried: waiting 1000 ms would pass the call timeout)"), e.getMessage());
+    assertEquals(1, server.getRequestCount());
+    assertEquals(List.of(), timing.slept(), "no sleep was started");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
   void aThrowingBackoffStrategyMeansNoRetryNotAHungCall(Mode mode) {
     client(b -> b.retryPolicy(RetryPolicy.builder().backoff(n -> {
       throw new IllegalStateException("bug in user code");

@@ -113,7 +113,7 @@ public final class HttpRequest {
    *
    * <pre>{@code
    * ByteBuffer body = request.bodyBuffer();
-   * sha256.update(body);                      // hashes the body; nothing is copied into a new array
+   * sha256.update(body);                      // hashes the body without a copy of the request's bytes
    * }</pre>
    *
    * @return a read-only buffer from position 0 to {@link #bodyLength()}; empty when there is no body
@@ -190,8 +190,9 @@ public final class HttpRequest {
   public HttpRequest withHeaders(String... namesAndValues) {
     int pairs = namesAndValues.length / 2;
     if (namesAndValues.length % 2 != 0) {
-      throw new IllegalArgumentException("withHeaders takes names and values in pairs; header "
-          + HeaderRules.printable(namesAndValues[namesAndValues.length - 1]) + " has no value");
+      // the count only: in a misaligned call the odd one out is often a value, perhaps a token
+      throw new IllegalArgumentException("withHeaders takes header names and values in pairs; got an odd "
+          + "number of arguments (" + namesAndValues.length + ")");
     }
     for (int j = 0; j < pairs; j++) {
       HeaderRules.check(namesAndValues[2 * j], namesAndValues[2 * j + 1]);

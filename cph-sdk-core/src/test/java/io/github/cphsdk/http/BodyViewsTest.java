@@ -70,6 +70,12 @@ class BodyViewsTest {
     assertEquals(base.headers(), base.withHeaders().headers());
     IllegalArgumentException odd = assertThrows(IllegalArgumentException.class, () -> base.withHeaders("A", "1", "B"));
     assertTrue(odd.getMessage().contains("pairs"), odd.getMessage());
+    // a misaligned call puts a value (a token) last: the message gives the count, never the argument
+    IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
+        () -> base.withHeaders("X-Auth-Token: MIIZsecret-token-text"));
+    assertTrue(!misaligned.getMessage().contains("MIIZsecret"), misaligned.getMessage());
+    assertTrue(misaligned.getMessage().contains("odd number of arguments (1)"), misaligned.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> base.withHeaders("A", "1", null));
     assertEquals(List.of(Map.entry("A", "1"), Map.entry("B", "2")), base.headers(), "the request is unchanged");
   }
 

@@ -203,7 +203,7 @@ public final class CallPipeline implements AutoCloseable {
    * one of the call and reports the retry. The caller then waits its own way (sleep or timer).
    */
   RetryRules.Decision decide(CallState call, Failure failure, int attempt) {
-    RetryRules.Decision next = rules.decide(call, failure, attempt, call.deadline - timing.nanoTime());
+    RetryRules.Decision next = rules.decide(call, failure, attempt, () -> call.deadline - timing.nanoTime());
     if (next.retry()) {
       call.recordRetry(failure, attempt);
       events.retryScheduled(call, attempt, next.delay, failure);

@@ -41,7 +41,7 @@ public final class Classifier {
     REQUEST_TIMEOUT(Failure.Category.AMBIGUOUS, true, false),
     /** 500, 502, 504: the request reached the service, which may have acted before it failed. */
     SERVER_FAILED(Failure.Category.AMBIGUOUS, true, false),
-    /** Any other 5xx (501, 505...): may have acted, and a repeat would fail the same way. */
+    /** Any other status from 500 up (501, 505..., and 600 or more): may have acted; a repeat would fail alike. */
     SERVER_FAILED_OTHERWISE(Failure.Category.FINAL, true, false),
     /** 3xx: never followed (the credentials would travel elsewhere); nothing was done here. */
     REDIRECT(Failure.Category.FINAL, false, false),
@@ -51,7 +51,7 @@ public final class Classifier {
     FORBIDDEN(Failure.Category.FINAL, false, true),
     /** Any other 4xx: the request was refused as it is. */
     REFUSED(Failure.Category.FINAL, false, true),
-    /** 1xx as a final answer, or a status outside 100-599: what happened is unknown. */
+    /** 1xx as a final answer, or a status below 100: what happened is unknown. */
     UNEXPECTED(Failure.Category.FINAL, true, false);
 
     final Failure.Category category;

@@ -3,11 +3,12 @@ package io.github.cphsdk.internal.call;
 import io.github.cphsdk.auth.Credentials;
 import io.github.cphsdk.retry.RetryPolicy;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * The retry rules on one screen: after a failed attempt, whether to try again and after how long. One instance
  * serves the synchronous loop and the asynchronous state machine of a client alike. It does no I/O and reads no
- * clock (the caller says how much of the call's time is left), so both paths decide the same way by
+ * clock of its own (the caller supplies the time left, read once the delay is known), so both paths decide the same way by
  * construction. What each {@link Failure.Category} means is the {@link Classifier}'s; the user-facing statement of
  * these rules is the javadoc of {@link RetryPolicy}.
  */
@@ -41,9 +42,10 @@ final class RetryRules {
   /**
    * Decides after attempt {@code attempt} of {@code call} failed with {@code failure}.
    *
-   * @param nanosLeft the call's time left now (its deadline minus the current time)
+   * @param nanosLeft the call's time left (its deadline minus the current time), asked for only when the delay is
+   *     known: after the user's retry condition and backoff strategy ran, which may take time of their own
    */
-  Decision decide(CallState call, Failure failure, int attempt, long nanosLeft) {
+  Decision decide(CallState call, Failure failure, int attempt, LongSupplier nanosLeft) {
     // 401 once: fresh credentials may succeed, and a 401 was not applied. (Not counted against maxAttempts.)
     if (failure.category == Failure.Category.UNAUTHORIZED) {
       if (!call.refreshed && refreshAfterUnauthorized(failure)) {
@@ -78,7 +80,7 @@ final class RetryRules {
     }
     // Never sleep past the deadline: fail now with the service's own answer instead. (Compared as durations: a
     // delay from a custom strategy may be too long for nanoseconds in a long.)
-    if (delay.compareTo(Duration.ofNanos(nanosLeft)) >= 0) {
+    if (delay.compareTo(Duration.ofNanos(nanosLeft.getAsLong())) >= 0) {
       return stop(failure.withNote(CallMessages.wouldPassDeadline(delay)));
     }
     return retry(delay, failure);
