@@ -164,6 +164,7 @@ class IamAnswerParsingTest {
     assertEquals("APIGW.0301", iam.errorCode, "IAM: a numeric nested code is no code, so the flat one stands");
     assertEquals("Unauthorized", iam.errorMessage, "IAM: the nested title stands in for a blank message");
     assertEquals("rid", iam.requestId);
-    assertEquals(ErrorBody.parse(buffer("<html>x</html>")).snippet, ErrorBody.parseIam(buffer("<html>x</html>")).snippet);
+    assertEquals(ErrorBody.parse(buffer("<html>x</html>")).snippet,
+        ErrorBody.parseIam(buffer("<html>x</html>")).snippet);
   }
 }

@@ -136,8 +136,8 @@ class JsonTest {
 
   @Test
   void errorBodyShapes() {
-    ErrorBody cps = ErrorBody.parse(utf8("{\"request_id\":\"aad0860d089c482b943971f802a6718e\",\"error_code\":\"CPS.0001\","
-        + "\"error_msg\":\"No permission to request resources.\"}"));
+    ErrorBody cps = ErrorBody.parse(utf8("{\"request_id\":\"aad0860d089c482b943971f802a6718e\","
+        + "\"error_code\":\"CPS.0001\",\"error_msg\":\"No permission to request resources.\"}"));
     assertEquals("CPS.0001", cps.errorCode);
     assertEquals("No permission to request resources.", cps.errorMessage);
     assertEquals("aad0860d089c482b943971f802a6718e", cps.requestId);
