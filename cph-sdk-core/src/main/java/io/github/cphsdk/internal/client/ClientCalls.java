@@ -213,15 +213,8 @@ public final class ClientCalls {
     });
   }
 
-  /**
-   * One page of "list jobs" for up to {@link JobPaging#MAX_REQUEST_IDS} request ids.
-   *
-   * @param requestIds checked request ids
-   * @param offset the page's offset
-   * @return the page's operation
-   * @throws IllegalStateException the client is closed
-   */
-  public Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
+  /** One page of "list jobs" for up to {@link JobPaging#MAX_REQUEST_IDS} request ids; refused once closed. */
+  private Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
     checkOpen();
     String path = pathPrefix + "/cloud-phone/jobs";
     String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
