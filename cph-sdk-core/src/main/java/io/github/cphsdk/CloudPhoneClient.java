@@ -9,9 +9,7 @@ import io.github.cphsdk.internal.Timing;
 import io.github.cphsdk.internal.VirtualTiming;
 import io.github.cphsdk.internal.call.CallPipeline;
 import io.github.cphsdk.internal.call.DefaultTransport;
-import io.github.cphsdk.internal.call.Operation;
 import io.github.cphsdk.internal.client.ClientCalls;
-import io.github.cphsdk.internal.jobs.JobPaging;
 import io.github.cphsdk.internal.rollout.RateLimiter;
 import io.github.cphsdk.internal.rollout.RolloutBuilder;
 import io.github.cphsdk.internal.rollout.RolloutHost;
@@ -78,20 +76,13 @@ public final class CloudPhoneClient implements AutoCloseable {
   /** Builds and runs every operation; holds the paths, limits and the closed state. */
   private final ClientCalls calls;
   private final HttpTransport ownedTransport;
-  // The pipeline, timing and limits again, for the rollout host below.
-  private final CallPipeline pipeline;
-  private final int maxServersPerRequest;
-  private final int maxConcurrentBatches;
-  private final Timing timing;
-  /** The one request rate of this client's rollouts; hears every 429 through the call listener. */
-  private final RateLimiter rolloutRate;
+  /** What this client's rollouts run on, built once. */
+  private final RolloutHost rolloutHost;
 
   private CloudPhoneClient(Builder b, URI endpoint, HttpTransport transport, boolean ownsTransport) {
     this.endpoint = endpoint;
     this.projectId = b.projectId;
     this.ownedTransport = ownsTransport ? transport : null;
-    this.maxServersPerRequest = b.maxServersPerRequest;
-    this.maxConcurrentBatches = b.maxConcurrentBatches;
     CallPipeline.Config c = new CallPipeline.Config();
     c.transport = transport;
     c.credentials = b.credentials;
@@ -104,14 +95,14 @@ public final class CloudPhoneClient implements AutoCloseable {
     c.callTimeout = b.callTimeout;
     c.userAgent = Endpoints.userAgent(b.applicationId);
     c.projectId = b.projectId;
-    this.rolloutRate = new RateLimiter(c.timing);
+    // The one request rate of this client's rollouts; hears every 429 through the call listener.
+    RateLimiter rolloutRate = new RateLimiter(c.timing);
     c.listener = RolloutHost.listening(b.listener, rolloutRate);
     c.completionExecutor = b.completionExecutor;
     c.maxConcurrentRequests = b.maxConcurrentRequests;
-    this.pipeline = new CallPipeline(c);
-    this.timing = c.timing;
-    this.calls = new ClientCalls(pipeline, timing, endpoint, b.projectId, b.maxResponseBytes, maxServersPerRequest,
-        maxConcurrentBatches);
+    this.calls = new ClientCalls(new CallPipeline(c), c.timing, endpoint, b.projectId, b.maxResponseBytes,
+        b.maxServersPerRequest, b.maxConcurrentBatches);
+    this.rolloutHost = rolloutHost(calls, c.timing, b.maxServersPerRequest, b.maxConcurrentBatches, rolloutRate);
   }
 
   /** {@return a new builder with the defaults; region or endpoint, project id and credentials are required} */
@@ -311,10 +302,6 @@ public final class CloudPhoneClient implements AutoCloseable {
     return calls.listJobsAsync(requestId);
   }
 
-  private Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
-    return calls.listJobsPage(requestIds, offset);
-  }
-
   /**
    * Waits until every job a push started has finished, or the timeout passes, and reports where each server
    * stands. Polls "list jobs" by the push's request id: first after {@link WaitOptions#initialDelay()}, then at
@@ -414,7 +401,7 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   public Rollout.Builder rollout(ShareAppsRequest push) {
     checkOpen();
-    return new RolloutBuilder(rolloutHost(), push);
+    return new RolloutBuilder(rolloutHost, push);
   }
 
   /**
@@ -429,28 +416,25 @@ public final class CloudPhoneClient implements AutoCloseable {
    */
   public Rollout.Builder resumeRollout(RolloutJournal journal) {
     checkOpen();
-    return RolloutBuilder.resume(rolloutHost(), journal);
+    return RolloutBuilder.resume(rolloutHost, journal);
   }
 
-  private RolloutHost rolloutHost() {
+  private static RolloutHost rolloutHost(ClientCalls calls, Timing timing, int maxServersPerRequest,
+      int maxConcurrentBatches, RateLimiter rolloutRate) {
     return new RolloutHost() {
       @Override
       public CompletableFuture<ShareAppsResponse> push(ShareAppsRequest request) {
-        return shareAppsAsync(request);
+        return calls.shareAppsAsync(request);
       }
 
       @Override
       public JobList list(List<String> requestIds, Runnable beforePage) {
-        checkOpen();
-        return JobPaging.all(pipeline, offset -> {
-          beforePage.run();
-          return listJobsPage(requestIds, offset);
-        });
+        return calls.listAll(requestIds, beforePage);
       }
 
       @Override
       public Job show(String jobId) {
-        return showJob(jobId);
+        return calls.showJob(jobId);
       }
 
       @Override
@@ -747,7 +731,9 @@ public final class CloudPhoneClient implements AutoCloseable {
 
     /**
      * Where asynchronous calls complete their futures, so your callbacks never run on HTTP I/O threads
-     * (default: {@link ForkJoinPool#commonPool()}).
+     * (default: {@link ForkJoinPool#commonPool()}). Completions run on this executor; with an executor that runs
+     * tasks inline (e.g. {@code Runnable::run}) they run on the SDK's threads, including the client's one timer
+     * thread, so they must not block.
      *
      * @param completionExecutor not {@code null}; the client never shuts it down
      * @return this builder

@@ -426,4 +426,41 @@ class RolloutTest {
     Map<RolloutServer.Status, Integer> counts = new HashMap<>(report.counts());
     assertEquals(20, counts.get(RolloutServer.Status.UNKNOWN));
   }
+
+  @Test
+  void aBatchAnswered408IsUnknownAndSentAgainOnlyOnOptIn() throws IOException {
+    // A 408 may come from a gateway that gave up after the service took the push: ambiguous, like a lost answer.
+    List<String> ids = servers(40);
+    FakeCloudPhoneServer e = start(emulator());
+    e.injectFault(Fault.error(408, "APIG.0201", "Request timeout").times(1).on(Operation.PUSH));
+    Path journal = dir.resolve("408.jsonl");
+    RolloutReport report = client(e).rollout(push(ids)).canarySize(20).waveSize(20).maxFailureRatio(1)
+        .waitOptions(fastWait()).journal(RolloutJournal.file(journal)).build().run();
+
+    Set<String> unknown = report.with(RolloutServer.Status.UNKNOWN).stream().map(RolloutServer::serverId)
+        .collect(Collectors.toSet());
+    assertEquals(new HashSet<>(ids.subList(0, 20)), unknown, "the canary batch, answered 408");
+    assertTrue(report.with(RolloutServer.Status.UNKNOWN).stream()
+        .allMatch(s -> s.push() == RolloutServer.Push.AMBIGUOUS));
+    assertEquals(20, report.with(RolloutServer.Status.SUCCEEDED).size());
+    assertEquals(2, e.requests(Operation.PUSH).size(), "the 408 batch was not sent again");
+
+    // A crash right after the 408 was recorded: a resume reports the batch unknown and sends only the next wave,
+    // unless it opts in to pushing ambiguous servers again.
+    cutAfter(journal, "ambiguous", 0);
+    Path copy = Files.copy(journal, dir.resolve("408-copy.jsonl"));
+    e.clearRecorded();
+    RolloutReport resumed = client(e).resumeRollout(RolloutJournal.file(copy)).waitOptions(fastWait()).build().run();
+    assertEquals(unknown, resumed.with(RolloutServer.Status.UNKNOWN).stream().map(RolloutServer::serverId)
+        .collect(Collectors.toSet()));
+    assertEquals(new HashSet<>(ids.subList(20, 40)), new HashSet<>(e.pushedServerIds()));
+    assertEquals(1, e.requests(Operation.PUSH).size(), "a resume does not send the 408 batch either");
+
+    e.clearRecorded();
+    RolloutReport optIn = client(e).resumeRollout(RolloutJournal.file(journal)).rePushAmbiguous(true)
+        .waitOptions(fastWait()).build().run();
+    assertEquals(40, optIn.with(RolloutServer.Status.SUCCEEDED).size());
+    assertEquals(new HashSet<>(ids), new HashSet<>(e.pushedServerIds()), "sent again on opt-in");
+    assertNoServerPushedTwice(e);
+  }
 }

@@ -266,15 +266,11 @@ final class IamTokenExchange {
 
   /**
    * {@code token.expires_at} and {@code token.issued_at} of a token answer (each {@code null} when absent
-   * or not a scalar), read with the streaming parser: no data binding.
+   * or not a scalar), read with the streaming parser (no data binding) from the buffer's position to its limit;
+   * see {@code Json.parser(ByteBuffer)} for how a read-only buffer is read.
    *
    * @throws IOException when the body is not JSON
    */
-  static String[] tokenTimes(byte[] body) throws IOException {
-    return tokenTimes(ByteBuffer.wrap(body));
-  }
-
-  /** {@link #tokenTimes(byte[])} over a buffer, read in place. */
   static String[] tokenTimes(ByteBuffer body) throws IOException {
     String[] times = new String[2];
     try (JsonParser p = Json.parser(body)) {
@@ -300,17 +296,6 @@ final class IamTokenExchange {
       }
     }
     return times;
-  }
-
-  /**
-   * Code, message and request id of an error answer, as {@link ErrorBody#parseIam} reads them: IAM's nested
-   * {@code {"error":{"code","message","title"}}} first (the code only when it is text, the title when there is no
-   * message), then {@code error_code}, {@code error_msg}, {@code request_id}. Blank values count as absent; a body
-   * that is not a JSON object gives none.
-   */
-  static String[] errorFields(byte[] body) {
-    ErrorBody e = ErrorBody.parseIam(body);
-    return new String[] {e.errorCode, e.errorMessage, e.requestId};
   }
 
   /** The text of a scalar value, {@code null} for null, blank text, objects and arrays (which are skipped). */

@@ -15,6 +15,7 @@ import io.github.cphsdk.internal.json.ErrorBody;
 import io.github.cphsdk.internal.json.Json;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -28,36 +29,51 @@ class IamAnswerParsingTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  private static ByteBuffer buffer(String s) {
+    return ByteBuffer.wrap(json(s));
+  }
+
+  /**
+   * Code, message and request id of an error answer, as the IAM login reads them ({@link ErrorBody#parseIam}):
+   * IAM's nested {@code {"error":{"code","message","title"}}} first (the code only when it is text, the title when
+   * there is no message), then {@code error_code}, {@code error_msg}, {@code request_id}. Blank values count as
+   * absent; a body that is not a JSON object gives none.
+   */
+  private static String[] errorFields(ByteBuffer body) {
+    ErrorBody e = ErrorBody.parseIam(body);
+    return new String[] {e.errorCode, e.errorMessage, e.requestId};
+  }
+
   @Test
   void tokenTimesComeFromTheTokenObjectOnly() throws IOException {
     assertArrayEquals(new String[] {"2026-11-28T09:05:22.701000Z", "2026-11-27T09:05:22.701000Z"},
-        IamTokenExchange.tokenTimes(json("{\"expires_at\":\"x\",\"token\":{\"methods\":[\"password\"],"
+        IamTokenExchange.tokenTimes(buffer("{\"expires_at\":\"x\",\"token\":{\"methods\":[\"password\"],"
             + "\"catalog\":[{\"a\":1}],\"expires_at\":\"2026-11-28T09:05:22.701000Z\","
             + "\"issued_at\":\"2026-11-27T09:05:22.701000Z\"}}")));
-    assertArrayEquals(new String[2], IamTokenExchange.tokenTimes(json("{\"token\":\"not an object\"}")));
-    assertArrayEquals(new String[2], IamTokenExchange.tokenTimes(json("[1,2]")));
-    assertArrayEquals(new String[2], IamTokenExchange.tokenTimes(new byte[0]));
+    assertArrayEquals(new String[2], IamTokenExchange.tokenTimes(buffer("{\"token\":\"not an object\"}")));
+    assertArrayEquals(new String[2], IamTokenExchange.tokenTimes(buffer("[1,2]")));
+    assertArrayEquals(new String[2], IamTokenExchange.tokenTimes(ByteBuffer.wrap(new byte[0])));
     assertArrayEquals(new String[] {null, null},
-        IamTokenExchange.tokenTimes(json("{\"token\":{\"expires_at\":null,\"issued_at\":\" \"}}")));
-    assertThrows(IOException.class, () -> IamTokenExchange.tokenTimes(json("<html>")));
+        IamTokenExchange.tokenTimes(buffer("{\"token\":{\"expires_at\":null,\"issued_at\":\" \"}}")));
+    assertThrows(IOException.class, () -> IamTokenExchange.tokenTimes(buffer("<html>")));
   }
 
   @Test
   void nestedIamErrorsWinAndANumericCodeIsNoCode() throws IOException {
     assertArrayEquals(new String[] {null, "The username or password is wrong.", null},
-        IamTokenExchange.errorFields(json("{\"error\":{\"code\":401,\"message\":\"The username or password is wrong.\","
+        errorFields(buffer("{\"error\":{\"code\":401,\"message\":\"The username or password is wrong.\","
             + "\"title\":\"Unauthorized\"}}")));
     assertArrayEquals(new String[] {"IAM.0101", "Unauthorized", "rid"},
-        IamTokenExchange.errorFields(json("{\"request_id\":\"rid\",\"error\":{\"code\":\"IAM.0101\",\"message\":\" \","
+        errorFields(buffer("{\"request_id\":\"rid\",\"error\":{\"code\":\"IAM.0101\",\"message\":\" \","
             + "\"title\":\"Unauthorized\"},\"error_code\":\"APIGW.0301\",\"error_msg\":\"flat\"}")));
   }
 
   @Test
   void flatErrorsAreTheFallback() throws IOException {
     assertArrayEquals(new String[] {"APIGW.0301", "Incorrect IAM authentication information", "r1"},
-        IamTokenExchange.errorFields(json("{\"error_code\":\"APIGW.0301\",\"error_msg\":\"Incorrect IAM authentication"
+        errorFields(buffer("{\"error_code\":\"APIGW.0301\",\"error_msg\":\"Incorrect IAM authentication"
             + " information\",\"request_id\":\"r1\",\"extra\":{\"nested\":[1,{\"error_code\":\"no\"}]}}")));
-    assertArrayEquals(new String[3], IamTokenExchange.errorFields(json("\"just a string\"")));
+    assertArrayEquals(new String[3], errorFields(buffer("\"just a string\"")));
   }
 
   // ---- hostile answers: the IAM login reads through the same bounded parser as the CPH calls --------------
@@ -140,14 +156,15 @@ class IamAnswerParsingTest {
   void bothReadingsOfAnErrorBodyComeFromOneParse() {
     String body = "{\"request_id\":\"rid\",\"error\":{\"code\":401,\"message\":\" \",\"title\":\"Unauthorized\"},"
         + "\"error_code\":\"APIGW.0301\",\"error_msg\":\"flat\"}";
-    ErrorBody cps = ErrorBody.parse(json(body));
+    ErrorBody cps = ErrorBody.parse(buffer(body));
     assertEquals("APIGW.0301", cps.errorCode, "CPS: the flat fields win");
     assertEquals("flat", cps.errorMessage);
     assertEquals("rid", cps.requestId);
-    ErrorBody iam = ErrorBody.parseIam(json(body));
+    ErrorBody iam = ErrorBody.parseIam(buffer(body));
     assertEquals("APIGW.0301", iam.errorCode, "IAM: a numeric nested code is no code, so the flat one stands");
     assertEquals("Unauthorized", iam.errorMessage, "IAM: the nested title stands in for a blank message");
     assertEquals("rid", iam.requestId);
-    assertEquals(ErrorBody.parse(json("<html>x</html>")).snippet, ErrorBody.parseIam(json("<html>x</html>")).snippet);
+    assertEquals(ErrorBody.parse(buffer("<html>x</html>")).snippet,
+        ErrorBody.parseIam(buffer("<html>x</html>")).snippet);
   }
 }

@@ -35,6 +35,9 @@ public final class ClientCalls {
   private static final Operation.Parser<ShareAppsResponse> SHARE_APPS_ANSWER =
       response -> Json.shareAppsResponse(response.bodyBuffer(), response.header("X-Request-Id").orElse(null));
 
+  /** A {@code beforePage} that does nothing. */
+  private static final Runnable NOTHING = () -> {};
+
   private final CallPipeline pipeline;
   private final Timing timing;
   private final URI endpoint;
@@ -182,8 +185,7 @@ public final class ClientCalls {
 
   public JobList listJobs(String requestId) {
     List<String> ids = List.of(JobPaging.checkRequestId("request_id", requestId));
-    checkOpen();
-    return JobPaging.all(pipeline, offset -> listJobsPage(ids, offset));
+    return listAll(ids, NOTHING);
   }
 
   public CompletableFuture<JobList> listJobsAsync(String requestId) {
@@ -195,14 +197,24 @@ public final class ClientCalls {
   }
 
   /**
-   * One page of "list jobs" for up to {@link JobPaging#MAX_REQUEST_IDS} request ids.
+   * Every job listed for the request ids, all pages joined (read one after the other), {@code beforePage} run
+   * before each page is asked for (the rollout waits there for its request rate).
    *
-   * @param requestIds checked request ids
-   * @param offset the page's offset
-   * @return the page's operation
+   * @param requestIds checked request ids, at most {@link JobPaging#MAX_REQUEST_IDS}
+   * @param beforePage run before each page
+   * @return the pages joined
    * @throws IllegalStateException the client is closed
    */
-  public Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
+  public JobList listAll(List<String> requestIds, Runnable beforePage) {
+    checkOpen();
+    return JobPaging.all(pipeline, offset -> {
+      beforePage.run();
+      return listJobsPage(requestIds, offset);
+    });
+  }
+
+  /** One page of "list jobs" for up to {@link JobPaging#MAX_REQUEST_IDS} request ids; refused once closed. */
+  private Operation<JobList> listJobsPage(List<String> requestIds, int offset) {
     checkOpen();
     String path = pathPrefix + "/cloud-phone/jobs";
     String target = path + "?" + JobPaging.query(requestIds, offset, JobPaging.PAGE_SIZE);
@@ -239,7 +251,7 @@ public final class ClientCalls {
     return new JobWaiter(timing, new JobWaiter.Source() {
       @Override
       public JobList list(List<String> requestIds) {
-        return JobPaging.all(pipeline, offset -> listJobsPage(requestIds, offset));
+        return listAll(requestIds, NOTHING);
       }
 
       @Override

@@ -43,11 +43,6 @@ public final class ErrorBody {
     this.jsonObject = jsonObject;
   }
 
-  /** Reads whatever the body holds, as CPS and the API gateway write errors; never throws. */
-  public static ErrorBody parse(byte[] body) {
-    return read(ByteBuffer.wrap(body), false);
-  }
-
   /**
    * Reads whatever the body holds (from its position to its limit, which stay as they are), as CPS and the API
    * gateway write errors; never throws.
@@ -56,12 +51,10 @@ public final class ErrorBody {
     return read(body, false);
   }
 
-  /** Reads whatever the body holds, as IAM writes errors (see the class comment); never throws. */
-  public static ErrorBody parseIam(byte[] body) {
-    return read(ByteBuffer.wrap(body), true);
-  }
-
-  /** {@link #parseIam(byte[])} over a buffer, from its position to its limit (which stay as they are). */
+  /**
+   * Reads whatever the body holds (from its position to its limit, which stay as they are), as IAM writes errors
+   * (see the class comment); never throws.
+   */
   public static ErrorBody parseIam(ByteBuffer body) {
     return read(body, true);
   }

@@ -40,15 +40,11 @@ public final class Json {
     return FACTORY.createGenerator(out);
   }
 
-  /** Starts a parser over {@code body}, bounded by {@link JsonLimits}. */
-  public static JsonParser parser(byte[] body) throws IOException {
-    return JsonLimits.bound(FACTORY.createParser(body));
-  }
-
   /**
-   * Starts a parser over {@code body} from its position to its limit, bounded by {@link JsonLimits}: over the
-   * array itself when the buffer has one, else (a read-only view such as {@code HttpResponse.bodyBuffer()})
-   * through a stream that reads the buffer in place. Moves the buffer's position as it reads.
+   * Starts a parser over {@code body} from its position to its limit, bounded by {@link JsonLimits}. A buffer
+   * with an accessible array is parsed over that array. A read-only view (what {@code HttpResponse.bodyBuffer()}
+   * gives) has none, so it is read through a stream, and Jackson copies the bytes into its own input buffer as it
+   * goes. Moves the buffer's position as it reads.
    */
   public static JsonParser parser(ByteBuffer body) throws IOException {
     if (body.hasArray()) {
@@ -58,7 +54,7 @@ public final class Json {
     return JsonLimits.bound(FACTORY.createParser(new BufferInput(body)));
   }
 
-  /** A buffer read as a stream, in place. */
+  /** A buffer read as a stream: each read copies from the buffer into the caller's array. */
   private static final class BufferInput extends InputStream {
     private final ByteBuffer buffer;
 
@@ -131,18 +127,9 @@ public final class Json {
   }
 
   /**
-   * Reads a push (or delete) answer. {@code fallbackRequestId} (the {@code X-Request-Id} header) is used
-   * when the body has no {@code request_id}.
-   *
-   * @throws IOException when the body is not a JSON object
-   */
-  public static ShareAppsResponse shareAppsResponse(byte[] body, String fallbackRequestId) throws IOException {
-    return shareAppsResponse(ByteBuffer.wrap(body), fallbackRequestId);
-  }
-
-  /**
-   * {@link #shareAppsResponse(byte[], String)} over a buffer (such as {@code HttpResponse.bodyBuffer()}), read in
-   * place.
+   * Reads a push (or delete) answer from the buffer (such as {@code HttpResponse.bodyBuffer()}; see
+   * {@link #parser(ByteBuffer)}). {@code fallbackRequestId} (the {@code X-Request-Id} header) is used when the body
+   * has no {@code request_id}.
    *
    * @throws IOException when the body is not a JSON object
    */
@@ -228,17 +215,9 @@ public final class Json {
   }
 
   /**
-   * Reads a "show job" answer: the job's fields at the top level. {@code fallbackRequestId} is not used for
-   * the job's request id (that is the request that started the job, not this call).
-   *
-   * @throws IOException when the body is not a JSON object
-   */
-  public static Job job(byte[] body) throws IOException {
-    return job(ByteBuffer.wrap(body));
-  }
-
-  /**
-   * {@link #job(byte[])} over a buffer (such as {@code HttpResponse.bodyBuffer()}), read in place.
+   * Reads a "show job" answer from the buffer (such as {@code HttpResponse.bodyBuffer()}; see
+   * {@link #parser(ByteBuffer)}): the job's fields at the top level. Its request id is the body's (the request
+   * that started the job), never this call's header.
    *
    * @throws IOException when the body is not a JSON object
    */
@@ -250,16 +229,9 @@ public final class Json {
   }
 
   /**
-   * Reads one page of a "list jobs" answer: {@code request_id}, {@code jobs[]}.
-   *
-   * @throws IOException when the body is not a JSON object
-   */
-  public static JobList jobList(byte[] body, String fallbackRequestId) throws IOException {
-    return jobList(ByteBuffer.wrap(body), fallbackRequestId);
-  }
-
-  /**
-   * {@link #jobList(byte[], String)} over a buffer (such as {@code HttpResponse.bodyBuffer()}), read in place.
+   * Reads one page of a "list jobs" answer ({@code request_id}, {@code jobs[]}) from the buffer (such as
+   * {@code HttpResponse.bodyBuffer()}; see {@link #parser(ByteBuffer)}). {@code fallbackRequestId} (the
+   * {@code X-Request-Id} header) is used when the body has no {@code request_id}.
    *
    * @throws IOException when the body is not a JSON object
    */

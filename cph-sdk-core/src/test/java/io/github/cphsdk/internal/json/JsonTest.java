@@ -9,6 +9,7 @@ import io.github.cphsdk.model.ServerJob;
 import io.github.cphsdk.model.ShareAppsRequest;
 import io.github.cphsdk.model.ShareAppsResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,7 @@ class JsonTest {
     String answer = "{\"request_id\":\"6837531fd3f54550927b930180a706bf\",\n \"jobs\":[{\"server_id\":"
         + "\"1234567b8bab40ffb711234cb80d0234\",\"job_id\":\"1564567b8bab40f34711234cb80d0123\"},\n"
         + "{\"server_id\":\"1678567b8bab40f93711234cb80d0764\",\"job_id\":\"1564567b8bab40f34711234cb80d5678\"}]}";
-    ShareAppsResponse r = Json.shareAppsResponse(answer.getBytes(StandardCharsets.UTF_8), "header-id");
+    ShareAppsResponse r = Json.shareAppsResponse(utf8(answer), "header-id");
     assertEquals("6837531fd3f54550927b930180a706bf", r.requestId());
     assertEquals(2, r.jobs().size());
     assertEquals("1678567b8bab40f93711234cb80d0764", r.jobs().get(1).serverId());
@@ -68,21 +69,21 @@ class JsonTest {
     String answer = "{\"request_id\":null,\"extra\":{\"deep\":[1,2,{\"x\":null}]},\"jobs\":[{\"server_id\":\"s1\","
         + "\"job_id\":null,\"error_code\":\"CPS.0016\",\"error_msg\":\"invalid server_id\",\"new_field\":[1]},"
         + "{\"server_id\":\"s2\",\"job_id\":\"j2\",\"error_code\":null,\"error_msg\":null}],\"more\":true}";
-    ShareAppsResponse r = Json.shareAppsResponse(answer.getBytes(StandardCharsets.UTF_8), "from-header");
+    ShareAppsResponse r = Json.shareAppsResponse(utf8(answer), "from-header");
     assertEquals("from-header", r.requestId());
     ServerJob rejected = r.jobs().get(0);
     assertEquals(Optional.empty(), rejected.jobId());
     assertEquals(Optional.of("CPS.0016"), rejected.errorCode());
     assertEquals(Optional.of("invalid server_id"), rejected.errorMsg());
     assertEquals(List.of("s2"), List.of(r.accepted().get(0).serverId()));
-    assertEquals(List.of(), Json.shareAppsResponse("{}".getBytes(StandardCharsets.UTF_8), null).jobs());
-    assertEquals("", Json.shareAppsResponse("{\"jobs\":null}".getBytes(StandardCharsets.UTF_8), null).requestId());
+    assertEquals(List.of(), Json.shareAppsResponse(utf8("{}"), null).jobs());
+    assertEquals("", Json.shareAppsResponse(utf8("{\"jobs\":null}"), null).requestId());
   }
 
   @Test
   void nonObjectJobEntriesAreSkippedWithoutLosingTheRest() throws IOException {
     String answer = "{\"jobs\":[null,1,[2],{\"server_id\":\"s1\",\"job_id\":\"j1\"}],\"request_id\":\"r\"}";
-    ShareAppsResponse r = Json.shareAppsResponse(answer.getBytes(StandardCharsets.UTF_8), null);
+    ShareAppsResponse r = Json.shareAppsResponse(utf8(answer), null);
     assertEquals(1, r.jobs().size());
     assertEquals("s1", r.jobs().get(0).serverId());
     assertEquals("r", r.requestId());
@@ -105,60 +106,59 @@ class JsonTest {
         .requestIdSource(), "built by hand with an id: the default");
   }
 
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+  private static ByteBuffer utf8(String s) {
+    return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
   void rejectsWhatIsNotAnObject() {
-    assertThrows(IOException.class, () -> Json.shareAppsResponse("[1]".getBytes(StandardCharsets.UTF_8), null));
-    assertThrows(IOException.class, () -> Json.shareAppsResponse("<html>".getBytes(StandardCharsets.UTF_8), null));
+    assertThrows(IOException.class, () -> Json.shareAppsResponse(utf8("[1]"), null));
+    assertThrows(IOException.class, () -> Json.shareAppsResponse(utf8("<html>"), null));
     assertThrows(IOException.class,
-        () -> Json.shareAppsResponse("{\"jobs\":[{\"server_id\":".getBytes(StandardCharsets.UTF_8), null));
+        () -> Json.shareAppsResponse(utf8("{\"jobs\":[{\"server_id\":"), null));
     String deep = "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
-    assertThrows(IOException.class, () -> Json.shareAppsResponse(deep.getBytes(StandardCharsets.UTF_8), null));
+    assertThrows(IOException.class, () -> Json.shareAppsResponse(utf8(deep), null));
   }
 
   @Test
   void everyJobIsReadAndAnAnswerCutShortIsAnError() throws IOException {
     // The parse once stopped at the first entry that was not an object and returned the jobs before it.
-    ShareAppsResponse r = Json.shareAppsResponse(("{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\","
-        + "\"job_id\":\"j1\"},5,{\"server_id\":\"s2\",\"job_id\":\"j2\"}]}").getBytes(StandardCharsets.UTF_8), null);
+    ShareAppsResponse r = Json.shareAppsResponse(utf8("{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\","
+        + "\"job_id\":\"j1\"},5,{\"server_id\":\"s2\",\"job_id\":\"j2\"}]}"), null);
     assertEquals(List.of("s1", "s2"), List.of(r.jobs().get(0).serverId(), r.jobs().get(1).serverId()));
     // A close-delimited body cut anywhere, or nested past the limit, never reads as a success.
     for (String body : new String[] {"{\"request_id\":\"r\",\"jobs\":[", "{\"request_id\":\"r\",\"jobs\":[{",
         "{\"request_id\":\"r\",\"jobs\":[{\"server_id\":\"s1\"}", "{\"request_id\":\"r\",\"jobs\":[" + "[".repeat(100_000)}) {
-      assertThrows(IOException.class, () -> Json.shareAppsResponse(body.getBytes(StandardCharsets.UTF_8), null),
+      assertThrows(IOException.class, () -> Json.shareAppsResponse(utf8(body), null),
           body.length() > 60 ? body.substring(0, 60) : body);
     }
   }
 
   @Test
   void errorBodyShapes() {
-    ErrorBody cps = ErrorBody.parse(("{\"request_id\":\"aad0860d089c482b943971f802a6718e\",\"error_code\":\"CPS.0001\","
-        + "\"error_msg\":\"No permission to request resources.\"}").getBytes(StandardCharsets.UTF_8));
+    ErrorBody cps = ErrorBody.parse(utf8("{\"request_id\":\"aad0860d089c482b943971f802a6718e\","
+        + "\"error_code\":\"CPS.0001\",\"error_msg\":\"No permission to request resources.\"}"));
     assertEquals("CPS.0001", cps.errorCode);
     assertEquals("No permission to request resources.", cps.errorMessage);
     assertEquals("aad0860d089c482b943971f802a6718e", cps.requestId);
     assertNull(cps.snippet);
 
-    ErrorBody apig = ErrorBody.parse("{\"error_code\":\"APIG.0308\",\"error_msg\":\"throttled\"}"
-        .getBytes(StandardCharsets.UTF_8));
+    ErrorBody apig = ErrorBody.parse(utf8("{\"error_code\":\"APIG.0308\",\"error_msg\":\"throttled\"}"));
     assertEquals("APIG.0308", apig.errorCode);
 
-    ErrorBody iam = ErrorBody.parse(("{\"error\":{\"code\":401,\"message\":\"The username or password is wrong.\","
-        + "\"title\":\"Unauthorized\"}}").getBytes(StandardCharsets.UTF_8));
+    ErrorBody iam = ErrorBody.parse(utf8("{\"error\":{\"code\":401,\"message\":\"The username or password is wrong.\","
+        + "\"title\":\"Unauthorized\"}}"));
     assertEquals("401", iam.errorCode);
     assertEquals("The username or password is wrong.", iam.errorMessage);
 
-    ErrorBody html = ErrorBody.parse(("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>"
-        + "x".repeat(5000) + "</body></html>").getBytes(StandardCharsets.UTF_8));
+    ErrorBody html = ErrorBody.parse(utf8("<html>\n<head><title>502 Bad Gateway</title></head>\n<body>"
+        + "x".repeat(5000) + "</body></html>"));
     assertNull(html.errorCode);
     assertTrue(html.snippet.startsWith("<html> <head><title>502 Bad Gateway</title></head> <body>"), html.snippet);
     assertTrue(html.snippet.length() <= ErrorBody.SNIPPET_CHARS + 3, "snippet is bounded");
 
-    ErrorBody other = ErrorBody.parse("{\"unexpected\":1}".getBytes(StandardCharsets.UTF_8));
+    ErrorBody other = ErrorBody.parse(utf8("{\"unexpected\":1}"));
     assertEquals("{\"unexpected\":1}", other.snippet);
-    assertNull(ErrorBody.parse(new byte[0]).snippet);
+    assertNull(ErrorBody.parse(ByteBuffer.wrap(new byte[0])).snippet);
   }
 }
