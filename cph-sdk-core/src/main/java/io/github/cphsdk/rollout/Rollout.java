@@ -138,9 +138,11 @@ public interface Rollout {
     Builder resume(boolean resume);
 
     /**
-     * On resume, push again to the servers of batches whose POST was sent but whose answer was never recorded
-     * (default {@code false}: they are reported {@link RolloutServer.Status#UNKNOWN}). A server may then get the
-     * app twice; check the service's jobs first.
+     * On resume, push again to the servers of ambiguous batches: their POST was sent but its answer was never
+     * recorded, or the answer said the push may have been applied (a 408, 500, 502 or 504, a timeout after
+     * sending). Default {@code false}: they are reported {@link RolloutServer.Status#UNKNOWN}. Only waves whose
+     * failure gate is not yet recorded are sent again; the unknown servers of a wave that passed its gate stay
+     * unknown. A server may then get the app twice; check the service's jobs first.
      *
      * @param rePush {@code true} to push them again
      * @return this builder
