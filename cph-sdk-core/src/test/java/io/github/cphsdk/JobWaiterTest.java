@@ -293,6 +293,7 @@ class JobWaiterTest {
     assertEquals("APIGW.0301", e.errorCode());
     assertEquals(1, backend.targets().size(), "no further poll after a 401");
   }
+
   /** Waits for the jobs of push req1 (sync or async) and returns the service failure that ended the wait. */
   private CloudPhoneServiceException waitFails(Mode mode) {
     if (mode == Mode.SYNC) {

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * answer limit, parser, whether it is a read) and runs it on the client's pipeline; splits batched pushes; pages
  * job lists; sets up job waits. Holds the client's paths, limits and open/closed state. Each public method is
  * the client's method of the same name (its javadoc there is the contract, checks and their order included);
- * every {@code ...Async} method fails its future instead of throwing ({@link #async}).
+ * every {@code ...Async} method fails its future instead of throwing (one wrapper, {@code async}).
  */
 public final class ClientCalls {
   private static final Operation.Parser<ShareAppsResponse> SHARE_APPS_ANSWER =
@@ -42,7 +42,10 @@ public final class ClientCalls {
   private final Timing timing;
   private final URI endpoint;
   private final String pathPrefix;
-  /** The share-apps path and URI, built once: resolving a URI per call costs more than signing's hashing. */
+  /**
+   * The share-apps path and URI (push and delete share them), built once: resolving a URI per call costs more than
+   * signing's hashing.
+   */
   private final String shareAppsPath;
   private final URI shareAppsUri;
   private final long maxResponseBytes;
@@ -82,7 +85,7 @@ public final class ClientCalls {
    * @param start validates, then starts the call
    * @return the call's future, or a future failed with what {@code start} threw
    */
-  public static <T> CompletableFuture<T> async(Supplier<? extends CompletableFuture<T>> start) {
+  private static <T> CompletableFuture<T> async(Supplier<? extends CompletableFuture<T>> start) {
     try {
       return start.get();
     } catch (RuntimeException e) {
@@ -120,8 +123,7 @@ public final class ClientCalls {
     Objects.requireNonNull(request, "request");
     checkOpen();
     checkServerCount(request.serverIds().size());
-    String path = pathPrefix + "/cloud-phone/phones/share-apps";
-    return new Operation<>("delete shared apps", "DELETE", Endpoints.uri(endpoint, path), path,
+    return new Operation<>("delete shared apps", "DELETE", shareAppsUri, shareAppsPath,
         Json.deleteShareAppsBody(request), false, maxResponseBytes, SHARE_APPS_ANSWER);
   }
 
@@ -192,7 +194,7 @@ public final class ClientCalls {
     return async(() -> {
       List<String> ids = List.of(JobPaging.checkRequestId("request_id", requestId));
       checkOpen();
-      return JobPaging.allAsync(pipeline, offset -> listJobsPage(ids, offset));
+      return listAllAsync(ids);
     });
   }
 
@@ -211,6 +213,11 @@ public final class ClientCalls {
       beforePage.run();
       return listJobsPage(requestIds, offset);
     });
+  }
+
+  /** {@link #listAll} without blocking: the pages one after the other, each asked for when the last arrived. */
+  private CompletableFuture<JobList> listAllAsync(List<String> requestIds) {
+    return JobPaging.allAsync(pipeline, offset -> listJobsPage(requestIds, offset));
   }
 
   /** One page of "list jobs" for up to {@link JobPaging#MAX_REQUEST_IDS} request ids; refused once closed. */
@@ -261,7 +268,7 @@ public final class ClientCalls {
 
       @Override
       public CompletableFuture<JobList> listAsync(List<String> requestIds) {
-        return JobPaging.allAsync(pipeline, offset -> listJobsPage(requestIds, offset));
+        return listAllAsync(requestIds);
       }
 
       @Override
